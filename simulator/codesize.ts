@@ -1,0 +1,35 @@
+// Estimated Thumb-2 code bytes per kernel, for the Flash figure before any C is built.
+// Rough sizes of plain C int8 kernels at -Os; the C/QEMU path measures the real ones with arm-none-eabi-size.
+import { McusimError } from '../runtime/errors.ts';
+
+export const RUNTIME_CODE_BYTES = 2048;
+
+const KERNEL_CODE_BYTES: Record<string, number> = {
+  conv2d: 1400,
+  conv2d_1x1: 900,
+  depthwise_conv2d: 1300,
+  depthwise_conv2d_3x3: 1100,
+  fully_connected: 600,
+  add: 500,
+  mul: 450,
+  average_pool2d: 500,
+  max_pool2d: 400,
+  mean: 500,
+  copy: 100,
+  pad: 350,
+  concatenation: 300,
+  softmax: 1000,
+  quantize: 300,
+  dequantize: 200,
+};
+
+/** Code bytes for the kernels a schedule calls, each counted once, plus the runtime. */
+export function estimateCodeBytes(kernels: Iterable<string>): number {
+  let total = RUNTIME_CODE_BYTES;
+  for (const k of new Set(kernels)) {
+    const bytes = KERNEL_CODE_BYTES[k];
+    if (bytes === undefined) throw new McusimError(`no code size estimate for kernel '${k}' (add it to simulator/codesize.ts)`);
+    total += bytes;
+  }
+  return total;
+}

@@ -1,0 +1,34 @@
+// Runs every tests/**/*.test.ts with uvu in one process and ends with the line CI reads: "N passed, N failed".
+// Usage: npm test [-- PATTERN]   (PATTERN filters test files by substring)
+import { readdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { run } from 'uvu/run';
+
+const root = resolve(import.meta.dirname);
+const pattern = process.argv[2] ?? '';
+const files = [];
+(function walk(dir) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) walk(p);
+    else if (e.name.endsWith('.test.ts') && relative(root, p).includes(pattern)) files.push(p);
+  }
+})(root);
+files.sort();
+
+// uvu prints "Total:" and "Passed:" lines; keep them to write the summary line.
+let total = 0;
+let passed = 0;
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = (chunk, ...rest) => {
+  const text = String(chunk).replace(/\x1b\[[0-9;]*m/g, '');
+  const t = /Total:\s+(\d+)/.exec(text);
+  const p = /Passed:\s+(\d+)/.exec(text);
+  if (t) total = Number(t[1]);
+  if (p) passed = Number(p[1]);
+  return write(chunk, ...rest);
+};
+
+await run(files.map((file) => ({ name: relative(root, file), file })), { bail: false });
+process.stdout.write = write;
+console.log(`${passed} passed, ${total - passed} failed`);
