@@ -36,7 +36,8 @@ export interface PoolOptions { filterH: number; filterW: number; strideH: number
 export interface OpOptions {
   CONV_2D: ConvOptions;
   DEPTHWISE_CONV_2D: DepthwiseOptions;
-  FULLY_CONNECTED: { activation: Activation };
+  /** keepNumDims (default false): output keeps the input's leading dimensions instead of [rows, units]. */
+  FULLY_CONNECTED: { activation: Activation; keepNumDims?: boolean };
   ADD: { activation: Activation };
   MUL: { activation: Activation };
   AVERAGE_POOL_2D: PoolOptions;

@@ -24,10 +24,15 @@ export function runSchedule(schedule: Schedule, machine: Machine, inputs: readon
     if (data.byteLength !== want) throw new InputError(`input ${i} '${tensor.name}' needs ${want} bytes (${tensor.dtype} [${tensor.shape}]), got ${data.byteLength}`);
     mem.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), schedule.placements[t]!.offset);
   });
-  for (const step of schedule.steps) {
-    const before = options.checked ? mem.slice() : null;
-    callKernel(machine, step);
-    if (before) verifyStep(machine, step, before);
+  try {
+    for (const step of schedule.steps) {
+      const before = options.checked ? mem.slice() : null;
+      callKernel(machine, step);
+      if (before) verifyStep(machine, step, before);
+    }
+  } catch (e) {
+    machine.loadedFlash = null; // a failed step may have left Flash damaged: reload it next time
+    throw e;
   }
   return graph.outputs.map((t) => readTensor(mem, graph.tensors[t], schedule.placements[t]!.offset));
 }

@@ -20,6 +20,7 @@ const KERNEL_CODE_BYTES: Record<string, number> = {
   concatenation: 300,
   softmax: 1000,
   quantize: 300,
+  quantize_int8: 250,
   dequantize: 200,
 };
 

@@ -35,9 +35,12 @@ export const conv2d: OpDef<'CONV_2D'> = {
     const { multipliers, shifts } = channelRequant(xq.scale, s.w, yq.scale, s.outC, where);
     const [actMin, actMax] = activationRange(op.options.activation, y);
     const o = op.options;
-    const pointwise = s.kH === 1 && s.kW === 1 && o.strideH === 1 && o.strideW === 1;
+    // 1x1, stride 1, no dilation: every output pixel reads one input pixel, so padding is irrelevant (SIMD GEMM path;
+    // its vector requantisation needs right shifts <= 30, i.e. effective multipliers above about 2^-31).
+    const pointwise = s.kH === 1 && s.kW === 1 && o.strideH === 1 && o.strideW === 1 && o.dilationH === 1 && o.dilationW === 1
+      && shifts.every((sh) => sh >= -30);
     return {
-      kernel: 'conv2d',
+      kernel: pointwise ? 'conv2d_1x1' : 'conv2d',
       macs: s.outH * s.outW * s.outC * s.kH * s.kW * s.inC,
       scratchBytes: 0,
       args: [

@@ -2,10 +2,36 @@
 import type { OpKind } from '../../models/ir.ts';
 import { UnsupportedError } from '../errors.ts';
 import { conv2d } from './conv2d.ts';
+import { depthwiseConv2d } from './depthwise_conv2d.ts';
+import { fullyConnected } from './fully_connected.ts';
+import { softmax } from './softmax.ts';
+import { concatenation } from './concatenation.ts';
+import { reshape } from './reshape.ts';
+import { quantize } from './quantize.ts';
+import { dequantize } from './dequantize.ts';
+import { add } from './add.ts';
+import { mul } from './mul.ts';
+import { averagePool2d } from './average_pool2d.ts';
+import { maxPool2d } from './max_pool2d.ts';
+import { mean } from './mean.ts';
+import { pad } from './pad.ts';
 import type { OpDef } from './types.ts';
 
 const TABLE: { [K in OpKind]?: OpDef<K> } = {
   CONV_2D: conv2d,
+  DEPTHWISE_CONV_2D: depthwiseConv2d,
+  FULLY_CONNECTED: fullyConnected,
+  SOFTMAX: softmax,
+  CONCATENATION: concatenation,
+  RESHAPE: reshape,
+  QUANTIZE: quantize,
+  DEQUANTIZE: dequantize,
+  ADD: add,
+  MUL: mul,
+  AVERAGE_POOL_2D: averagePool2d,
+  MAX_POOL_2D: maxPool2d,
+  MEAN: mean,
+  PAD: pad,
 };
 
 export function opDef(kind: string, where: string): OpDef {

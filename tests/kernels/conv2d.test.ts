@@ -4,7 +4,9 @@ import type { Activation, Graph, Padding } from '../../models/ir.ts';
 import { referenceConv2d, type ConvCase } from '../reference/conv2d.ts';
 import { outSizeAndPad } from '../reference/tflite-math.ts';
 import { Rng } from '../helpers/rng.ts';
-import { firstDifference, runGraph } from '../helpers/single-op.ts';
+import { firstDifference, runGraph, testMachine } from '../helpers/single-op.ts';
+import { runSchedule } from '../../runtime/executor.ts';
+import { buildSchedule, type Schedule } from '../../runtime/schedule.ts';
 
 function convGraph(c: ConvCase, outShape: number[]): Graph {
   return {
@@ -81,6 +83,57 @@ test('CONV_2D hand-computed case from TFLite arithmetic', async () => {
   };
   const [got] = await runGraph(convGraph(c, [1, 1, 1, 1]), [c.input]);
   assert.equal(Array.from(got), [16]);
+});
+
+/** Calls `kernel` directly with the schedule's own arguments and returns the output tensor's bytes. */
+async function runKernel(s: Schedule, kernel: string): Promise<Int8Array> {
+  const m = await testMachine();
+  const out = s.placements[s.graph.outputs[0]]!;
+  m.bytes.fill(0x5a, out.offset, out.offset + out.bytes); // stale bytes must not survive
+  m.kernel(kernel)(...s.steps[0].args.map((a) => (a.space === 'flash' ? m.flashBase + a.value : a.value)));
+  return new Int8Array(m.bytes.slice(out.offset, out.offset + out.bytes).buffer);
+}
+
+test('CONV_2D 1x1 fast path (conv2d_1x1) equals the general kernel and the reference on 150 pointwise cases', async () => {
+  // Channel counts around the 8-lane steps and 4-channel groups, pixel counts across the 64-pixel blocks.
+  const r = new Rng(3);
+  for (let i = 0; i < 150; i++) {
+    const C = r.pick([8, 9, 15, 16, 17, 23, 24, 33, 48, 96, 100, 144]);
+    const O = r.pick([4, 5, 7, 8, 9, 16, 30, 33]);
+    const H = r.int(1, 12);
+    const W = r.int(1, 12);
+    const inScale = r.scale(1e-3, 0.5);
+    const filterScales = Array.from({ length: r.next() < 0.8 ? O : 1 }, () => r.scale(1e-4, 0.05));
+    const c: ConvCase = {
+      input: r.int8s(H * W * C), inShape: [1, H, W, C], inScale, inZp: r.int(-128, 127),
+      filter: r.int8s(O * C), filterShape: [O, 1, 1, C], filterScales, bias: r.next() < 0.85 ? Int32Array.from({ length: O }, () => r.int(-20000, 20000)) : null,
+      outScale: Math.fround(inScale * filterScales[0] * (128 * 255 * C) ** r.next() * r.pick([0.01, 0.1, 1, 4])), outZp: r.int(-128, 127),
+      strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padding: r.pick(['SAME', 'VALID']), activation: r.pick(['NONE', 'RELU', 'RELU6', 'RELU_N1_TO_1']),
+    };
+    const ref = referenceConv2d(c);
+    const s = buildSchedule(convGraph(c, ref.shape));
+    assert.is(s.steps[0].kernel, 'conv2d_1x1');
+    runSchedule(s, await testMachine(), [c.input]);
+    const what = `case ${i}: ${JSON.stringify({ ...c, input: undefined, filter: undefined, bias: undefined })}`;
+    assert.is(firstDifference(await runKernel(s, 'conv2d_1x1'), ref.data), 'equal', `conv2d_1x1, ${what}`);
+    assert.is(firstDifference(await runKernel(s, 'conv2d'), ref.data), 'equal', `conv2d, ${what}`);
+  }
+});
+
+test('CONV_2D 1x1 with a right shift of 31 takes the general kernel and stays exact', async () => {
+  // Real multiplier 0.01 * 1e-4 / 2400 = 0.895 * 2^-31 (shift -31), beyond conv2d_1x1's vector requantisation.
+  const r = new Rng(4);
+  const c: ConvCase = {
+    input: r.int8s(3 * 3 * 16), inShape: [1, 3, 3, 16], inScale: Math.fround(0.01), inZp: 0,
+    filter: r.int8s(8 * 16), filterShape: [8, 1, 1, 16], filterScales: [Math.fround(1e-4)],
+    bias: Int32Array.of(-(2 ** 31) + 2 ** 26, -1.5e9, -1e9, -6e8, 6e8, 1e9, 1.5e9, 2 ** 31 - 2 ** 26),
+    outScale: Math.fround(2400), outZp: 0, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padding: 'SAME', activation: 'NONE',
+  };
+  const ref = referenceConv2d(c);
+  const g = convGraph(c, ref.shape);
+  assert.is(buildSchedule(g).steps[0].kernel, 'conv2d');
+  assert.ok(ref.data.some((v) => v !== 0), 'the case must produce non-zero outputs');
+  assert.is(firstDifference((await runGraph(g, [c.input]))[0], ref.data), 'equal');
 });
 
 test.run();

@@ -1,0 +1,30 @@
+// MAX_POOL_2D, int8 NHWC (TFLite reference_integer_ops::MaxPool): the largest valid tap (padding is never
+// a candidate), clamped to the activation range. Input and output share one quantisation.
+import { clampI32 } from './requantize';
+
+export function max_pool2d(
+  input: i32, inH: i32, inW: i32, channels: i32,
+  output: i32, outH: i32, outW: i32,
+  filterH: i32, filterW: i32, strideH: i32, strideW: i32, padTop: i32, padLeft: i32,
+  actMin: i32, actMax: i32,
+): void {
+  for (let oy: i32 = 0; oy < outH; oy++) {
+    const y0 = oy * strideH - padTop;
+    const yStart = max(0, -y0);
+    const yEnd = min(filterH, inH - y0);
+    for (let ox: i32 = 0; ox < outW; ox++) {
+      const x0 = ox * strideW - padLeft;
+      const xStart = max(0, -x0);
+      const xEnd = min(filterW, inW - x0);
+      const outPixel = output + (oy * outW + ox) * channels;
+      for (let c: i32 = 0; c < channels; c++) {
+        let best: i32 = -128;
+        for (let ky = yStart; ky < yEnd; ky++) {
+          const row = input + ((y0 + ky) * inW + x0) * channels + c;
+          for (let kx = xStart; kx < xEnd; kx++) best = max(best, <i32>load<i8>(row + kx * channels));
+        }
+        store<i8>(outPixel + c, <i8>clampI32(best, actMin, actMax));
+      }
+    }
+  }
+}
