@@ -1,6 +1,6 @@
 // mcusim: one binary, one subcommand per job. Exit codes: 0 ok, 1 does not fit / mismatch, 2 bad input or usage.
 import { McusimError, UsageError } from '../runtime/errors.ts';
-import { devicesCommand, modelsCommand } from './lists.ts';
+import { devicesCommand, inspectCommand, modelsCommand } from './lists.ts';
 import { fitCommand } from './fit.ts';
 import { runCommand } from './run.ts';
 
@@ -10,7 +10,8 @@ commands:
   fit [MODEL]       plan memory without running; per-step table, SRAM and Flash vs the device, verdict
   run [MODEL]       run one inference in the simulated MCU (WebAssembly) and print the outputs
   devices           list device profiles
-  models            list model zoo families and examples
+  models            list model zoo families and examples; --export NAME --out FILE.tflite writes one
+  inspect [MODEL]   print tensors, operators, quantisation and constant sizes
 
 MODEL is a zoo name (e.g. mlperf-vww, mbv2-w0.35-r144) or a path to a .tflite file; default mlperf-vww.
 common options: --device NAME|FILE.json (default stm32f412)  --sram 320K --flash 1M --core cortex-m7 --clock 216M --reserve 4K
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = {
   run: runCommand,
   devices: devicesCommand,
   models: modelsCommand,
+  inspect: inspectCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

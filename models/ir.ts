@@ -51,6 +51,22 @@ export interface OpOptions {
   SOFTMAX: { beta: number };
   QUANTIZE: Record<string, never>;
   DEQUANTIZE: Record<string, never>;
+  SUB: { activation: Activation };
+  LOGISTIC: Record<string, never>;
+  TANH: Record<string, never>;
+  HARD_SWISH: Record<string, never>;
+  LEAKY_RELU: { alpha: number };
+  MAXIMUM: Record<string, never>;
+  MINIMUM: Record<string, never>;
+  /** Output dimension i is input dimension perm[i]. */
+  TRANSPOSE: { perm: number[] };
+  /** Per dimension begin/end/strides after TFLite's masks are applied (end exclusive; negative strides allowed). */
+  STRIDED_SLICE: { begin: number[]; end: number[]; strides: number[]; shrinkAxisMask: number };
+  /** Dimensions of size 1 removed (empty = all of them). */
+  SQUEEZE: { squeezeDims: number[] };
+  RESIZE_NEAREST_NEIGHBOR: { outH: number; outW: number; alignCorners: boolean; halfPixelCenters: boolean };
+  /** Inputs: [weights OHWI, input, bias?]: TFLite's order, output shape from options. */
+  TRANSPOSE_CONV: { strideH: number; strideW: number; padding: Padding; activation: Activation; outputShape: number[] };
 }
 
 export type OpKind = keyof OpOptions;
@@ -58,6 +74,8 @@ export type OpKind = keyof OpOptions;
 export const OP_KINDS: OpKind[] = [
   'CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'ADD', 'MUL', 'AVERAGE_POOL_2D', 'MAX_POOL_2D',
   'MEAN', 'RESHAPE', 'PAD', 'CONCATENATION', 'SOFTMAX', 'QUANTIZE', 'DEQUANTIZE',
+  'SUB', 'LOGISTIC', 'TANH', 'HARD_SWISH', 'LEAKY_RELU', 'MAXIMUM', 'MINIMUM',
+  'TRANSPOSE', 'STRIDED_SLICE', 'SQUEEZE', 'RESIZE_NEAREST_NEIGHBOR', 'TRANSPOSE_CONV',
 ];
 
 export interface Op<K extends OpKind = OpKind> {

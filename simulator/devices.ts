@@ -1,5 +1,4 @@
 // Device profiles: data (JSON under devices/), looked up by name, or built from a file or flags.
-import { readFileSync } from 'node:fs';
 import { DeviceError, UsageError } from '../runtime/errors.ts';
 import stm32f412 from './devices/stm32f412.json' with { type: 'json' };
 import stm32f746 from './devices/stm32f746.json' with { type: 'json' };
@@ -34,20 +33,6 @@ export function findDevice(name: string): Device {
   return d;
 }
 
-/** A name, or a path to a JSON profile. */
-export function resolveDevice(nameOrPath: string): Device {
-  if (nameOrPath.endsWith('.json')) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(nameOrPath, 'utf8'));
-    } catch (e) {
-      throw new DeviceError(`cannot read device profile ${nameOrPath}: ${(e as Error).message}`);
-    }
-    return validateDevice(raw, nameOrPath);
-  }
-  return findDevice(nameOrPath);
-}
-
 export interface DeviceOverrides { sram?: string; flash?: string; core?: string; clock?: string; reserve?: string }
 
 /** A device with some fields replaced from command-line flags; the name says it is custom. */
@@ -65,7 +50,8 @@ export function customizeDevice(base: Device, o: DeviceOverrides): Device {
   }, 'command-line device');
 }
 
-function validateDevice(raw: unknown, where: string): Device {
+/** A device profile from parsed JSON (a file or the web page), checked field by field. */
+export function validateDevice(raw: unknown, where: string): Device {
   if (typeof raw !== 'object' || raw === null) throw new DeviceError(`${where}: a device profile must be a JSON object`);
   const r = raw as Record<string, unknown>;
   const need = (field: string, ok: boolean, what: string) => {

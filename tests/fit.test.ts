@@ -6,7 +6,8 @@ import { assertFits, fitReport } from '../runtime/fit.ts';
 import { kernelsModule } from '../runtime/kernels-node.ts';
 import { Machine } from '../runtime/machine.ts';
 import { buildSchedule } from '../runtime/schedule.ts';
-import { customizeDevice, findDevice, parseFrequency, parseSize, resolveDevice } from '../simulator/devices.ts';
+import { customizeDevice, findDevice, parseFrequency, parseSize } from '../simulator/devices.ts';
+import { resolveDevice } from '../cli/options.ts';
 import { convChain } from './helpers/graphs.ts';
 import { throwsError } from './helpers/expect-error.ts';
 
