@@ -1,12 +1,13 @@
 // Model inputs from files or a seed: raw int8 or float32 bytes of exactly the input tensor's size.
-import { elementCount, tensorBytes, type Graph, type Tensor } from '../models/ir.ts';
+import { elementCount, type Graph, type Tensor } from '../models/ir.ts';
+import { SeededRng } from '../models/rng.ts';
 import { InputError } from './errors.ts';
 import { roundHalfAwayFromZero } from './quant.ts';
 
 /** Raw bytes for one input tensor: int8 bytes as they are, float32 values quantised as TFLite's QUANTIZE does. */
 export function inputFromBytes(t: Tensor, bytes: Uint8Array, source: string): Int8Array | Float32Array {
   const n = elementCount(t.shape);
-  const copy = bytes.slice();
+  const copy = new Uint8Array(bytes); // a fresh buffer of exactly this size (a Node Buffer may share a pooled one)
   if (t.dtype === 'float32') {
     if (bytes.length !== n * 4) throw new InputError(`${source}: input '${t.name}' needs ${n * 4} bytes (float32 [${t.shape}]), got ${bytes.length}`);
     return new Float32Array(copy.buffer);
@@ -23,18 +24,12 @@ function quantizeInt8(t: Tensor, values: Float32Array): Int8Array {
   return Int8Array.from(values, (v) => Math.min(127, Math.max(-128, zp + roundHalfAwayFromZero(Math.fround(v / scale)))));
 }
 
-/** A reproducible random input for every model input. */
+/** A reproducible random input for every model input: uniform int8, or floats in [-1, 1). */
 export function randomInputs(g: Graph, seed: number): (Int8Array | Float32Array)[] {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(state ^ (state >>> 15), state | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new SeededRng(seed);
   return g.inputs.map((i) => {
     const t = g.tensors[i];
-    const n = tensorBytes(t) / (t.dtype === 'float32' ? 4 : 1);
-    return t.dtype === 'float32' ? Float32Array.from({ length: n }, () => next() * 2 - 1) : Int8Array.from({ length: n }, () => Math.floor(next() * 256) - 128);
+    const n = elementCount(t.shape);
+    return t.dtype === 'float32' ? Float32Array.from({ length: n }, () => rng.uniform(-1, 1)) : Int8Array.from({ length: n }, () => Math.floor(rng.uniform(-128, 128)));
   });
 }

@@ -5,7 +5,7 @@
 import type { Activation, Graph, Op, OpKind, OpOptions, Quantization, Tensor } from '../ir.ts';
 import { opDef } from '../../runtime/ops/index.ts';
 import { ModelError } from '../../runtime/errors.ts';
-import { ZooRng } from './rng.ts';
+import { SeededRng } from '../rng.ts';
 
 /**
  * What a weighted layer's pre-activation output should look like after calibration:
@@ -33,11 +33,11 @@ export class GraphBuilder {
   readonly graph: Graph;
   /** Float weights of every weighted operator, by operator index. */
   readonly layers = new Map<number, FloatLayer>();
-  private readonly rng: ZooRng;
+  private readonly rng: SeededRng;
 
   constructor(name: string, seed: number | string) {
     this.graph = { name, tensors: [], ops: [], inputs: [], outputs: [] };
-    this.rng = new ZooRng(seed);
+    this.rng = new SeededRng(seed);
   }
 
   shape(t: number): number[] {
@@ -163,7 +163,7 @@ export class GraphBuilder {
   }
 
   /** Deterministic random numbers for calibration targets, continuing this model's stream. */
-  get random(): ZooRng {
+  get random(): SeededRng {
     return this.rng;
   }
 }

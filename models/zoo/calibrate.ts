@@ -11,7 +11,7 @@ import type { Graph, Quantization, Tensor } from '../ir.ts';
 import { ModelError } from '../../runtime/errors.ts';
 import type { FloatLayer, GraphBuilder } from './builder.ts';
 import { activate, floatOp, fusedActivation } from './float-forward.ts';
-import { ZooRng } from './rng.ts';
+import { SeededRng } from '../rng.ts';
 
 const SHARES_INPUT_QUANT = new Set(['AVERAGE_POOL_2D', 'MAX_POOL_2D', 'RESHAPE', 'PAD']);
 
@@ -54,7 +54,7 @@ export function calibrate(b: GraphBuilder, inputs: Float32Array[][]): Graph {
  * pre-activation output has a target mean and spread; applies the same affine map to the outputs already
  * computed; then quantises weights and bias into the graph's constants.
  */
-function normaliseLayer(g: Graph, layer: FloatLayer, outs: Float32Array[], rng: ZooRng): void {
+function normaliseLayer(g: Graph, layer: FloatLayer, outs: Float32Array[], rng: SeededRng): void {
   const C = layer.channels;
   const mean = new Float64Array(C);
   const sq = new Float64Array(C);
@@ -99,7 +99,7 @@ function normaliseLayer(g: Graph, layer: FloatLayer, outs: Float32Array[], rng: 
  * pre-activations are chaotic, and int8 rounding noise would then grow layer over layer (int8-vs-float
  * correlation of mbv2-w0.35-r144's logits 0.79 with means in -0.25..0.75, 0.97 with 0.5..1.5).
  */
-function target(layer: FloatLayer, rng: ZooRng): [number, number] {
+function target(layer: FloatLayer, rng: SeededRng): [number, number] {
   switch (layer.role) {
     case 'hidden': return [rng.uniform(0.5, 1.5), layer.perChannel ? rng.uniform(0.75, 1.5) : 1];
     case 'linear': return [rng.uniform(-0.25, 0.25), layer.perChannel ? rng.uniform(0.6, 1.2) : 1];
@@ -150,7 +150,7 @@ export function rangeQuant(samples: Float32Array[]): Quantization {
   const fromMin = -128 - lo / scale;
   const fromMax = 127 - hi / scale;
   const zp = 128 + Math.abs(lo / scale) < 127 + Math.abs(hi / scale) ? fromMin : fromMax;
-  const zeroPoint = zp < -128 ? -128 : zp > 127 ? 127 : roundAway(zp);
+  const zeroPoint = zp < -128 ? -128 : zp > 127 ? 127 : roundAway(zp) || 0; // || 0 turns -0 into 0
   return { scale: [scale], zeroPoint: [zeroPoint], axis: 0 };
 }
 
@@ -175,7 +175,7 @@ export function quantiseTensor(t: Tensor, values: Float32Array): Int8Array {
  */
 export function syntheticSignal(shape: readonly number[], seed: number): Float32Array {
   const [H, W, C] = shape.length === 4 ? [shape[1], shape[2], shape[3]] : [1, shape[shape.length - 1], 1];
-  const rng = new ZooRng(seed);
+  const rng = new SeededRng(seed);
   const out = new Float32Array(H * W * C);
   for (let c = 0; c < C; c++) {
     const waves = Array.from({ length: 4 }, () => ({

@@ -8,7 +8,7 @@ import { calibrate, quantiseTensor, syntheticSignal } from './calibrate.ts';
 import { mlperfAd, mlperfIc, mlperfKws, mlperfVww } from './mlperf.ts';
 import { mobilenetV1, mobilenetV2 } from './mobilenet.ts';
 import { proxylessMobile } from './proxyless.ts';
-import { hashString } from './rng.ts';
+import { hashString } from '../rng.ts';
 
 export interface ZooFamily { pattern: string; description: string; examples: string[] }
 

@@ -1,5 +1,5 @@
-// Seeded random numbers for the model zoo: the same name always yields the same weights and inputs.
-// splitmix32-style generator (Weyl sequence + avalanche), independent of the test helpers.
+// Seeded random numbers: the same seed (or model name) always yields the same weights and inputs.
+// splitmix32-style generator (Weyl sequence + avalanche).
 
 /** 32-bit FNV-1a hash of a string, used to derive seeds from model names. */
 export function hashString(s: string): number {
@@ -11,7 +11,7 @@ export function hashString(s: string): number {
   return h >>> 0;
 }
 
-export class ZooRng {
+export class SeededRng {
   private state: number;
   private spare: number | null = null;
 
