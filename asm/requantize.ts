@@ -108,3 +108,78 @@ export function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
   const cd = i32x4.add(i32x4.shuffle(c, d, 0, 4, 1, 5), i32x4.shuffle(c, d, 2, 6, 3, 7));
   return i32x4.add(i32x4.shuffle(ab, cd, 0, 1, 4, 5), i32x4.shuffle(ab, cd, 2, 3, 6, 7));
 }
+
+// gemmlowp fixed-point functions (fixedpoint.h) on int32 raw values, shared by LOGISTIC and TANH.
+// A value in format Qm has m integer bits and 31 - m fractional bits; products of Qa and Qb values are Q(a+b).
+
+/** gemmlowp SaturatingRoundingMultiplyByPOT with a positive exponent: a left shift that saturates. */
+@inline
+export function saturatingShiftLeftPOT(x: i32, exponent: i32): i32 {
+  const threshold: i32 = (1 << (31 - exponent)) - 1;
+  return x > threshold ? i32.MAX_VALUE : x < -threshold ? i32.MIN_VALUE : x << exponent;
+}
+
+/** gemmlowp RoundingHalfSum for int32: (a + b) / 2 in 64 bits, halves away from zero. */
+@inline
+export function roundingHalfSum(a: i32, b: i32): i32 {
+  const sum: i64 = <i64>a + <i64>b;
+  return <i32>((sum + (sum >= 0 ? 1 : -1)) / 2);
+}
+
+/** exp(a) for a in [-1/4, 0), Q0 in and out: Taylor expansion around -1/8. */
+@inline
+function expOnQuarterInterval(a: i32): i32 {
+  const constantTerm: i32 = 1895147668; // exp(-1/8)
+  const x = a + (1 << 28); // a + 1/8
+  const x2 = saturatingRoundingDoublingHighMul(x, x);
+  const x3 = saturatingRoundingDoublingHighMul(x2, x);
+  const x4 = saturatingRoundingDoublingHighMul(x2, x2);
+  const x4Over4 = roundingDivideByPOT(x4, 2);
+  const poly = roundingDivideByPOT(saturatingRoundingDoublingHighMul(x4Over4 + x3, 715827883) + x2, 1); // x^4/24 + x^3/6 + x^2/2
+  return constantTerm + saturatingRoundingDoublingHighMul(constantTerm, x + poly);
+}
+
+/** gemmlowp exp_on_negative_values: exp(a) for a <= 0 given in Q`integerBits`; the result is Q0. */
+@inline
+export function expOnNegativeValues(a: i32, integerBits: i32): i32 {
+  const fractionalBits = 31 - integerBits;
+  const oneQuarter: i32 = 1 << (fractionalBits - 2);
+  const aModQuarterMinusOneQuarter = (a & (oneQuarter - 1)) - oneQuarter; // in [-1/4, 0)
+  let result = expOnQuarterInterval(saturatingShiftLeftPOT(aModQuarterMinusOneQuarter, integerBits)); // Rescale<0>
+  const remainder = aModQuarterMinusOneQuarter - a; // the whole quarters of -a
+  // Barrel shifter: multiply by exp(-2^k) for each set bit k of the remainder (k = -2 .. 4, below integerBits).
+  if ((remainder & (1 << (fractionalBits - 2))) != 0) result = saturatingRoundingDoublingHighMul(result, 1672461947);
+  if ((remainder & (1 << (fractionalBits - 1))) != 0) result = saturatingRoundingDoublingHighMul(result, 1302514674);
+  if (integerBits > 0 && (remainder & (1 << fractionalBits)) != 0) result = saturatingRoundingDoublingHighMul(result, 790015084);
+  if (integerBits > 1 && (remainder & (1 << (fractionalBits + 1))) != 0) result = saturatingRoundingDoublingHighMul(result, 290630308);
+  if (integerBits > 2 && (remainder & (1 << (fractionalBits + 2))) != 0) result = saturatingRoundingDoublingHighMul(result, 39332535);
+  if (integerBits > 3 && (remainder & (1 << (fractionalBits + 3))) != 0) result = saturatingRoundingDoublingHighMul(result, 720401);
+  if (integerBits > 4 && (remainder & (1 << (fractionalBits + 4))) != 0) result = saturatingRoundingDoublingHighMul(result, 242);
+  if (integerBits > 5 && a < -(1 << (36 - integerBits))) result = 0; // below -32
+  return a == 0 ? i32.MAX_VALUE : result;
+}
+
+/** Newton-Raphson for 1 / (2 * halfDenominator) with a Q0 input: three steps from 48/17 - 32/17 d; the result is Q2. */
+@inline
+function newtonReciprocalQ2(halfDenominator: i32): i32 {
+  let x: i32 = 1515870810 + saturatingRoundingDoublingHighMul(halfDenominator, -1010580540);
+  for (let i = 0; i < 3; i++) {
+    const oneMinusHalfDenominatorTimesX = (1 << 29) - saturatingRoundingDoublingHighMul(halfDenominator, x); // Q2
+    x += saturatingShiftLeftPOT(saturatingRoundingDoublingHighMul(x, oneMinusHalfDenominatorTimesX), 2); // Q4 -> Q2
+  }
+  return x;
+}
+
+/** gemmlowp one_over_one_plus_x_for_x_in_0_1: Q0 in and out. */
+@inline
+export function oneOverOnePlusXForXIn01(a: i32): i32 {
+  const x = newtonReciprocalQ2(roundingHalfSum(a, i32.MAX_VALUE));
+  return saturatingShiftLeftPOT(x, 1); // ExactMulByPot<-1> (Q1), then Rescale<0>
+}
+
+/** gemmlowp one_minus_x_over_one_plus_x_for_x_in_0_1: Q0 in and out. */
+@inline
+export function oneMinusXOverOnePlusXForXIn01(a: i32): i32 {
+  const x = newtonReciprocalQ2(roundingHalfSum(a, i32.MAX_VALUE));
+  return saturatingShiftLeftPOT(x - (1 << 29), 2); // x - 1 in Q2, then Rescale<0>
+}

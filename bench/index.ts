@@ -46,3 +46,5 @@ async function zooTable(names: string[]) {
 const only = process.argv.slice(2);
 console.log('mcusim benchmarks (single thread, Node ' + process.version + ')\n');
 console.log(await zooTable(only.length ? only : zooNames()));
+if (!only.length) console.log('\n' + (await (await import('./nas.ts')).nasBenchTable()));
+if (!only.length) { const m = await import('./memory.ts'); console.log('\nMemory schedules vs published figures\n' + m.formatMemoryRows(m.memoryRows())); }

@@ -1,5 +1,5 @@
-// Kernel throughput: single-operator graphs shaped like MobileNetV2-0.35 layers, run through the executor on a
-// Machine many times; prints GMAC/s per kernel. Usage: tsx bench/kernels.ts (after npm run build:asm).
+// Kernel throughput: single-operator graphs shaped like MobileNetV2-0.35 and ResNet-8 (mlperf-ic) layers, run through
+// the executor on a Machine many times; prints GMAC/s per kernel. Usage: tsx bench/kernels.ts (after npm run build:asm).
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Graph, Tensor } from '../models/ir.ts';
@@ -36,12 +36,12 @@ function pointwise(hw: number, cin: number, cout: number): Graph {
   };
 }
 
-function conv3x3s2(hw: number, cin: number, cout: number): Graph {
-  const out = Math.ceil(hw / 2);
+function conv(hw: number, cin: number, cout: number, k: number, stride: number): Graph {
+  const out = Math.ceil(hw / stride);
   return {
-    name: `conv3x3/s2 ${hw}x${hw}x${cin}->${cout}`,
-    tensors: [act('x', [1, hw, hw, cin], 0.02, -1), weights([cout, 3, 3, cin], cout, 0), bias(cout), act('y', [1, out, out, cout], 0.2, 5)],
-    ops: [{ kind: 'CONV_2D', name: 'conv', inputs: [0, 1, 2], outputs: [3], options: { strideH: 2, strideW: 2, dilationH: 1, dilationW: 1, padding: 'SAME', activation: 'RELU6' } }],
+    name: `conv${k}x${k}/s${stride} ${hw}x${hw}x${cin}->${cout}`,
+    tensors: [act('x', [1, hw, hw, cin], 0.02, -1), weights([cout, k, k, cin], cout, 0), bias(cout), act('y', [1, out, out, cout], 0.2, 5)],
+    ops: [{ kind: 'CONV_2D', name: 'conv', inputs: [0, 1, 2], outputs: [3], options: { strideH: stride, strideW: stride, dilationH: 1, dilationW: 1, padding: 'SAME', activation: 'RELU6' } }],
     inputs: [0], outputs: [3],
   };
 }
@@ -74,7 +74,9 @@ export const KERNEL_BENCH_GRAPHS: (() => Graph)[] = [
   () => depthwise(36, 48, 2),
   () => depthwise(18, 96, 1, 5),
   () => fullyConnected(1280, 1000),
-  () => conv3x3s2(144, 3, 16),
+  () => conv(144, 3, 16, 3, 2), // MobileNetV2 stem
+  () => conv(32, 16, 16, 3, 1), // ResNet-8 (mlperf-ic) stage 1
+  () => conv(8, 64, 64, 3, 1), // ResNet-8 stage 3: small image, many border pixels
   () => depthwise(9, 144, 1),
   () => depthwise(5, 336, 1),
 ];

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { inspectGraph } from '../models/tflite/inspect.ts';
 import { writeTflite } from '../models/tflite/writer.ts';
-import { buildZooModel, zooFamilies } from '../models/zoo/index.ts';
+import { zooFamilies } from '../models/zoo/index.ts';
 import { loadModel, DEFAULT_MODEL } from '../models/load.ts';
 import { McusimError, UsageError } from '../runtime/errors.ts';
 import { DEVICES, DEFAULT_DEVICE } from '../simulator/devices.ts';
@@ -21,7 +21,7 @@ export function modelsCommand(argv: string[]): number {
   const { values } = parse('models', argv, { json: { type: 'boolean', default: false }, export: { type: 'string' }, out: { type: 'string' } });
   if (values.export !== undefined || values.out !== undefined) {
     if (!values.export || !values.out) throw new UsageError('mcusim models: --export NAME needs --out FILE.tflite (and the other way round)');
-    const bytes = writeTflite(buildZooModel(values.export));
+    const bytes = writeTflite(loadModel(values.export)); // a zoo name, or an architecture spec .json
     try {
       writeFileSync(values.out, bytes);
     } catch (e) {

@@ -8,8 +8,9 @@ import { fitReport, type FitReport } from '../runtime/fit.ts';
 import { inputFromBytes, randomInputs } from '../runtime/inputs.ts';
 import { kernelsModule } from '../runtime/kernels-node.ts';
 import { Machine } from '../runtime/machine.ts';
-import { buildSchedule } from '../runtime/schedule.ts';
+import { FIT_SCHEDULE_OPTIONS, scheduleFor } from './fit.ts';
 import { kib, table } from './format.ts';
+import { CYCLE_OPTIONS, cycleSection } from './cycles.ts';
 import { DEVICE_OPTIONS, deviceFrom, onePositional, parse } from './options.ts';
 
 export interface RunOutput { name: string; shape: number[]; dtype: string; scale: number; zeroPoint: number; data: number[]; dequantized: number[] }
@@ -21,13 +22,15 @@ export async function runCommand(argv: string[]): Promise<number> {
     input: { type: 'string', multiple: true },
     seed: { type: 'string', default: '1' },
     checked: { type: 'boolean', default: false },
+    ...FIT_SCHEDULE_OPTIONS,
+    ...CYCLE_OPTIONS,
   });
   const device = deviceFrom(values);
   const graph = loadModel(onePositional('run', positionals, DEFAULT_MODEL));
   const seed = Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`mcusim run: --seed must be a non-negative integer (got '${values.seed}')`);
   const { inputs, sources } = modelInputs(graph, values.input ?? [], seed);
-  const schedule = buildSchedule(graph);
+  const schedule = scheduleFor('run', graph, values);
   const machine = await Machine.create(device, kernelsModule());
   const start = performance.now();
   const outputs = runSchedule(schedule, machine, inputs, { checked: values.checked });
@@ -39,8 +42,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     wallMs,
     checked: values.checked,
   };
-  console.log(values.json ? JSON.stringify(report, null, 2) : formatRun(report));
-  return 0;
+  const cycles = cycleSection(schedule, device, values);
+  console.log(values.json ? JSON.stringify({ ...report, ...cycles.json }, null, 2) : `${formatRun(report)}\n\n${cycles.text}`);
+  return cycles.exitCode;
 }
 
 function modelInputs(graph: Graph, files: string[], seed: number) {
@@ -79,6 +83,7 @@ function describeOutput(graph: Graph, t: number, data: ConstData): RunOutput {
 export function formatRun(r: RunReport): string {
   const lines = [`model ${r.model} on ${r.device}: ${r.macs.toLocaleString('en-US')} MACs, arena ${kib(r.sram.peak)}, wall time ${r.wallMs.toFixed(2)} ms` +
     ` (${((r.macs / (r.wallMs / 1000)) / 1e9).toFixed(2)} GMAC/s in WebAssembly${r.checked ? ', checked mode' : ''})`];
+  lines.push(`schedule: ${r.schedule.kind}` + (r.schedule.patches && r.schedule.split ? `, ${r.schedule.patches.join('x')} patches up to '${r.schedule.split.name}' (${(100 * r.schedule.overheadRatio).toFixed(1)}% extra MACs)` : '') + (r.schedule.reason ? ` (${r.schedule.reason})` : ''));
   for (const i of r.inputs) lines.push(`input '${i.name}': ${i.source}`);
   for (const o of r.outputs) {
     lines.push('', `output '${o.name}' ${o.dtype} [${o.shape}] scale ${o.scale} zero point ${o.zeroPoint}`);

@@ -1,10 +1,11 @@
-// MODEL on the command line: a path to a .tflite file, or a zoo name.
+// MODEL on the command line: a path to a .tflite file, an architecture spec (.json, as `mcusim nas` writes), or a zoo name.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ModelError } from '../runtime/errors.ts';
 import type { Graph } from './ir.ts';
 import { readTflite } from './tflite/reader.ts';
 import { buildZooModel } from './zoo/index.ts';
+import { buildSpecModel, readSpecFile } from './nas/spec.ts';
 
 export const DEFAULT_MODEL = 'mlperf-vww';
 
@@ -18,5 +19,6 @@ export function loadModel(spec: string): Graph {
     }
     return readTflite(bytes, basename(spec, '.tflite'));
   }
+  if (spec.endsWith('.json')) return buildSpecModel(readSpecFile(spec));
   return buildZooModel(spec);
 }

@@ -2,14 +2,15 @@
 // Checked mode compares all of memory around every step and names the step that wrote where it must not.
 import { DTYPE_BYTES, tensorBytes, type ConstData, type Tensor } from '../models/ir.ts';
 import { InputError, MemoryFault } from './errors.ts';
-import type { Machine } from './machine.ts';
+import type { KernelFn, Machine } from './machine.ts';
 import type { Schedule, Step } from './schedule.ts';
 import { assertFits } from './fit.ts';
+import type { Device } from '../simulator/devices.ts';
 
 export interface RunOptions { checked?: boolean }
 
 export function runSchedule(schedule: Schedule, machine: Machine, inputs: readonly ArrayBufferView[], options: RunOptions = {}): ConstData[] {
-  assertFits(schedule, machine.device);
+  assertFitsCached(schedule, machine.device);
   const { graph } = schedule;
   if (inputs.length !== graph.inputs.length) throw new InputError(`model '${graph.name}' takes ${graph.inputs.length} input(s), got ${inputs.length}`);
   const mem = machine.bytes;
@@ -25,9 +26,12 @@ export function runSchedule(schedule: Schedule, machine: Machine, inputs: readon
     mem.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), schedule.placements[t]!.offset);
   });
   try {
-    for (const step of schedule.steps) {
+    const steps = schedule.steps;
+    const calls = callsFor(schedule, machine);
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i];
       const before = options.checked ? mem.slice() : null;
-      callKernel(machine, step);
+      callKernel(machine, step, calls, i);
       if (before) verifyStep(machine, step, before);
     }
   } catch (e) {
@@ -37,10 +41,66 @@ export function runSchedule(schedule: Schedule, machine: Machine, inputs: readon
   return graph.outputs.map((t) => readTensor(mem, graph.tensors[t], schedule.placements[t]!.offset));
 }
 
-function callKernel(machine: Machine, step: Step): void {
+// assertFits for a run: a passing verdict is kept per schedule together with everything it was computed from
+// (the device's sizes, the arena and Flash image sizes, the kernels called), so a changed schedule or device is
+// checked again and gets the same refusal.
+interface FitKey { device: Device; sram: number; reserve: number; flash: number; arena: number; image: number; kernels: string[] }
+const fitCache = new WeakMap<Schedule, FitKey>();
+
+function assertFitsCached(schedule: Schedule, device: Device): void {
+  const k = fitCache.get(schedule);
+  const steps = schedule.steps;
+  if (k && k.device === device && k.sram === device.sramBytes && k.reserve === device.runtimeReserveBytes && k.flash === device.flashBytes
+    && k.arena === schedule.arenaBytes && k.image === schedule.flashImage.length && k.kernels.length === steps.length
+    && steps.every((st, i) => st.kernel === k.kernels[i])) return;
+  assertFits(schedule, device);
+  fitCache.set(schedule, {
+    device, sram: device.sramBytes, reserve: device.runtimeReserveBytes, flash: device.flashBytes,
+    arena: schedule.arenaBytes, image: schedule.flashImage.length, kernels: steps.map((st) => st.kernel),
+  });
+}
+
+// The hot path: per schedule and machine, one reusable argument array and the kernel function of every step.
+// Both are refreshed from the step on every call (a schedule may be changed between runs), without allocating.
+interface StepCall { kernel: string; fn: KernelFn; args: number[] }
+const callCache = new WeakMap<Schedule, { machine: Machine; calls: (StepCall | undefined)[] }>();
+
+function callsFor(schedule: Schedule, machine: Machine): (StepCall | undefined)[] {
+  let entry = callCache.get(schedule);
+  if (!entry || entry.machine !== machine) {
+    entry = { machine, calls: [] };
+    callCache.set(schedule, entry);
+  }
+  return entry.calls;
+}
+
+function callKernel(machine: Machine, step: Step, calls: (StepCall | undefined)[], i: number): void {
   const flashBase = machine.flashBase;
-  const args = step.args.map((a) => (a.space === 'flash' ? flashBase + a.value : a.value));
-  machine.kernel(step.kernel)(...args);
+  let call = calls[i];
+  if (call === undefined || call.kernel !== step.kernel) {
+    call = { kernel: step.kernel, fn: machine.kernel(step.kernel), args: [] };
+    calls[i] = call;
+  }
+  const src = step.args;
+  const args = call.args;
+  const n = src.length;
+  if (args.length !== n) args.length = n;
+  for (let j = 0; j < n; j++) {
+    const a = src[j];
+    args[j] = a.space === 'flash' ? flashBase + a.value : a.value;
+  }
+  invoke(call.fn, args);
+}
+
+/** fn(...a) with the common lengths spelled out: V8 calls WebAssembly exports fastest with a fixed argument count. */
+function invoke(fn: KernelFn, a: number[]): void {
+  switch (a.length) {
+    case 3: fn(a[0], a[1], a[2]); return;
+    case 24: fn(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18], a[19], a[20], a[21], a[22], a[23]); return;
+    case 25: fn(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18], a[19], a[20], a[21], a[22], a[23], a[24]); return;
+    case 26: fn(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18], a[19], a[20], a[21], a[22], a[23], a[24], a[25]); return;
+    default: fn(...a);
+  }
 }
 
 /** Every byte outside the step's write regions must be unchanged, Flash included. */

@@ -3,7 +3,7 @@ import type { Device } from '../simulator/devices.ts';
 import { estimateCodeBytes } from '../simulator/codesize.ts';
 import { tensorBytes } from '../models/ir.ts';
 import { FitError } from './errors.ts';
-import type { Schedule } from './schedule.ts';
+import type { Schedule, ScheduleSummary } from './schedule.ts';
 
 export interface FitReport {
   model: string;
@@ -12,7 +12,12 @@ export interface FitReport {
   macs: number;
   sram: { budget: number; reserve: number; peak: number; lowerBound: number; greedyBaseline: number; fits: boolean };
   flash: { budget: number; weights: number; code: number; total: number; fits: boolean };
-  steps: { index: number; op: string; name: string; kernel: string; liveBytes: number; arenaHighWater: number; macs: number }[];
+  /** `patch`: the patch (row-major index) a patch-based schedule's step belongs to. */
+  steps: { index: number; op: string; name: string; kernel: string; liveBytes: number; arenaHighWater: number; macs: number; patch?: number }[];
+  /** Memory over the step order: bytes live at each step and the highest arena byte in use. */
+  timeline: { step: number; liveBytes: number; arenaHighWater: number }[];
+  /** Which schedule was planned: layer or patch (split, grid, tiles with halo, extra MACs, peaks before/after). */
+  schedule: ScheduleSummary;
 }
 
 export function fitReport(s: Schedule, device: Device): FitReport {
@@ -27,7 +32,9 @@ export function fitReport(s: Schedule, device: Device): FitReport {
     macs: s.macs,
     sram: { budget: device.sramBytes, reserve: device.runtimeReserveBytes, peak: s.arenaBytes, lowerBound: s.lowerBound, greedyBaseline: s.greedyArenaBytes, fits: sramFits },
     flash: { budget: device.flashBytes, weights, code, total: weights + code, fits: flashFits },
-    steps: s.steps.map((st) => ({ index: st.index, op: st.op, name: st.name, kernel: st.kernel, liveBytes: st.liveBytes, arenaHighWater: st.arenaHighWater, macs: st.macs })),
+    steps: s.steps.map((st) => ({ index: st.index, op: st.op, name: st.name, kernel: st.kernel, liveBytes: st.liveBytes, arenaHighWater: st.arenaHighWater, macs: st.macs, ...(st.patch ? { patch: st.patch.index } : {}) })),
+    timeline: s.steps.map((st) => ({ step: st.index, liveBytes: st.liveBytes, arenaHighWater: st.arenaHighWater })),
+    schedule: s.summary,
   };
 }
 

@@ -6,6 +6,8 @@ import { run } from 'uvu/run';
 
 const root = resolve(import.meta.dirname);
 const pattern = process.argv[2] ?? '';
+// Every schedule a test builds goes through the independent plan checker (runtime/plan-check.ts).
+process.env.MCUSIM_CHECK_PLANS ??= '1';
 const files = [];
 (function walk(dir) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {

@@ -5,7 +5,9 @@
 //     shape input is dropped (the output tensor's shape is authoritative); such parameter tensors leave the
 //     graph when nothing else refers to them. Files written by writeTflite say (in mcusim's metadata) which
 //     tensors the writer added, and only those are dropped, so graphs that keep TFLite's input form (as the
-//     zoo does) read back unchanged;
+//     zoo does) read back unchanged. TRANSPOSE perm, STRIDED_SLICE begin/end/strides (masks resolved against
+//     the input shape), RESIZE_NEAREST_NEIGHBOR size and TRANSPOSE_CONV output_shape (its input 0) are
+//     parameter tensors too, and always options in the IR;
 //   - subgraph 0 is the model; other subgraphs are tolerated (only control-flow ops could reach them, and
 //     those are refused); metadata is ignored except mcusim's own (see writer.ts).
 // Every problem is a ModelError (malformed) or UnsupportedError (valid TFLite that mcusim cannot run),
@@ -17,8 +19,10 @@ import { validateGraph } from '../validate.ts';
 import {
   ActivationFunctionType, BuiltinOperator, BuiltinOptions, ConcatenationOptions, Conv2DOptions, DepthwiseConv2DOptions,
   FullyConnectedOptions, FullyConnectedOptionsWeightsFormat, Model, Operator as FbOperator, Pool2DOptions, ReducerOptions,
-  SoftmaxOptions, AddOptions, MulOptions, SubGraph, TensorType, Tensor as FbTensor,
+  SoftmaxOptions, AddOptions, MulOptions, SubOptions, LeakyReluOptions, SubGraph, TensorType, Tensor as FbTensor,
 } from './generated/schema_generated.ts';
+import { ResizeNearestNeighborOptions, SqueezeOptions, StridedSliceOptions, TransposeConvOptions } from './generated/schema_generated.ts';
+import { resolveStridedSlice } from '../../runtime/ops/strided_slice.ts';
 import { verifyTflite } from './verify.ts';
 
 /**
@@ -356,6 +360,66 @@ class Reader {
       case 'DEQUANTIZE':
         table(BuiltinOptions.DequantizeOptions);
         return done({});
+      case 'SUB':
+        return done({ activation: act(table(BuiltinOptions.SubOptions, () => new SubOptions())?.fusedActivationFunction()) });
+      case 'LOGISTIC':
+      case 'TANH':
+        // The schema has no options table for these; TFLite ignores builtin_options for them, and so do we.
+        return done({});
+      case 'HARD_SWISH':
+        table(BuiltinOptions.HardSwishOptions);
+        return done({});
+      case 'LEAKY_RELU':
+        // + 0: see SOFTMAX (-0 cannot be written back).
+        return done({ alpha: (table(BuiltinOptions.LeakyReluOptions, () => new LeakyReluOptions())?.alpha() ?? 0) + 0 });
+      case 'MAXIMUM':
+      case 'MINIMUM':
+        table(BuiltinOptions.MaximumMinimumOptions);
+        return done({});
+      // TRANSPOSE perm, STRIDED_SLICE begin/end/strides, RESIZE_NEAREST_NEIGHBOR size and TRANSPOSE_CONV
+      // output_shape are constant int32 inputs in TFLite and options in the IR.
+      case 'TRANSPOSE': {
+        table(BuiltinOptions.TransposeOptions);
+        if (inputs.length !== 2) this.bad(`${where} has ${inputs.length} inputs; TRANSPOSE takes the data and a constant perm tensor`);
+        const perm = this.constInts(inputs[1], `${where} perm (input 1)`);
+        param(inputs[1]);
+        return done({ perm });
+      }
+      case 'STRIDED_SLICE': {
+        const o = table(BuiltinOptions.StridedSliceOptions, () => new StridedSliceOptions());
+        if (inputs.length !== 4 || inputs[0] < 0) this.bad(`${where} has inputs [${inputs}]; STRIDED_SLICE takes the data and constant begin, end and strides tensors`);
+        const [begin, end, strides] = (['begin', 'end', 'strides'] as const).map((name, k) => this.constInts(inputs[k + 1], `${where} ${name} (input ${k + 1})`));
+        // Masks are resolved here, against the input's shape, as TFLite does (runtime/ops/strided_slice.ts).
+        const { options } = resolveStridedSlice(this.raw[inputs[0]].shape, {
+          begin, end, strides, beginMask: o?.beginMask() ?? 0, endMask: o?.endMask() ?? 0, ellipsisMask: o?.ellipsisMask() ?? 0,
+          newAxisMask: o?.newAxisMask() ?? 0, shrinkAxisMask: o?.shrinkAxisMask() ?? 0, offset: o?.offset() ?? false,
+        }, `${this.label}: ${where}`);
+        for (const t of inputs.slice(1)) param(t);
+        return done(options);
+      }
+      case 'SQUEEZE': {
+        const o = table(BuiltinOptions.SqueezeOptions, () => new SqueezeOptions());
+        const squeezeDims: number[] = [];
+        for (let i = 0; i < (o?.squeezeDimsLength() ?? 0); i++) squeezeDims.push(o!.squeezeDims(i)!);
+        return done({ squeezeDims }); // range and size-1 checks: runtime/ops/squeeze.ts
+      }
+      case 'RESIZE_NEAREST_NEIGHBOR': {
+        const o = table(BuiltinOptions.ResizeNearestNeighborOptions, () => new ResizeNearestNeighborOptions());
+        if (inputs.length !== 2) this.bad(`${where} has ${inputs.length} inputs; RESIZE_NEAREST_NEIGHBOR takes the data and a constant size tensor`);
+        const size = this.constInts(inputs[1], `${where} size (input 1)`);
+        if (size.length !== 2) this.bad(`${where}: size tensor holds [${size}]; expected [height, width]`);
+        param(inputs[1]);
+        return done({ outH: size[0], outW: size[1], alignCorners: o?.alignCorners() ?? false, halfPixelCenters: o?.halfPixelCenters() ?? false });
+      }
+      case 'TRANSPOSE_CONV': {
+        const o = table(BuiltinOptions.TransposeConvOptions, () => new TransposeConvOptions());
+        if (inputs.length < 3 || inputs.length > 4) this.bad(`${where} has ${inputs.length} inputs; TRANSPOSE_CONV takes output_shape, weights, input and optionally bias`);
+        const outputShape = this.constInts(inputs[0], `${where} output_shape (input 0)`);
+        const opts = { strideH: o?.strideH() ?? 0, strideW: o?.strideW() ?? 0 };
+        positive(opts);
+        param(inputs[0]); // dropped from the inputs: the IR's are [weights, input, bias?]
+        return done({ ...opts, padding: this.padding(o?.padding() ?? 0, where), activation: act(o?.fusedActivationFunction()), outputShape });
+      }
     }
   }
 

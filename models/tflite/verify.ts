@@ -69,6 +69,14 @@ export const TABLES: Record<string, Field[]> = {
   PadOptions: [],
   QuantizeOptions: [],
   DequantizeOptions: [],
+  TransposeOptions: [],
+  SqueezeOptions: [['squeeze_dims', { vector: 4 }]],
+  StridedSliceOptions: options(['begin_mask', 4], ['end_mask', 4], ['ellipsis_mask', 4], ['new_axis_mask', 4], ['shrink_axis_mask', 4], ['offset', 1]),
+  MaximumMinimumOptions: [],
+  TransposeConvOptions: options(['padding', 1], ['stride_w', 4], ['stride_h', 4], ['fused_activation_function', 1], ['quantized_bias_type', 1]),
+  ResizeNearestNeighborOptions: options(['align_corners', 1], ['half_pixel_centers', 1]),
+  LeakyReluOptions: options(['alpha', 4]),
+  HardSwishOptions: [],
 };
 
 const MAX_DEPTH = 64;

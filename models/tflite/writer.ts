@@ -4,8 +4,11 @@
 // and options tables written with flatbuffers' default elision (fields equal to their default are left
 // out). MEAN axes, PAD paddings and RESHAPE's target shape become constant int32 input tensors again
 // (unless the operator already has that input, TFLite's form, which the IR allows too), appended after the
-// graph's own tensors. mcusim's metadata entry (MCUSIM_METADATA) records operator names, which TFLite has
-// no field for, and how many tensors the graph had, so readTflite drops exactly the appended ones.
+// graph's own tensors; so do TRANSPOSE perm, STRIDED_SLICE begin/end/strides (with masks for what the IR's
+// resolved slice cannot state as plain indices), RESIZE_NEAREST_NEIGHBOR size and TRANSPOSE_CONV output_shape
+// (put first, TFLite's order), which the IR always keeps as options. mcusim's metadata entry (MCUSIM_METADATA)
+// records operator names, which TFLite has no field for, and how many tensors the graph had, so readTflite
+// drops exactly the appended ones.
 import * as flatbuffers from 'flatbuffers';
 import { ModelError } from '../../runtime/errors.ts';
 import type { Activation, Graph, Op, OpKind, OpOptions, Padding as IrPadding, Tensor } from '../ir.ts';
@@ -14,7 +17,10 @@ import {
   ActivationFunctionType, AddOptions, Buffer as FbBuffer, BuiltinOperator, BuiltinOptions, ConcatenationOptions, Conv2DOptions,
   DepthwiseConv2DOptions, DequantizeOptions, FullyConnectedOptions, Metadata, Model, MulOptions, Operator, OperatorCode, PadOptions,
   Padding, Pool2DOptions, QuantizationParameters, QuantizeOptions, ReducerOptions, SoftmaxOptions, SubGraph, Tensor as FbTensor, TensorType,
+  SubOptions, HardSwishOptions, LeakyReluOptions, MaximumMinimumOptions,
 } from './generated/schema_generated.ts';
+import { ResizeNearestNeighborOptions, SqueezeOptions, StridedSliceOptions, TransposeConvOptions, TransposeOptions } from './generated/schema_generated.ts';
+import { tfliteStridedSlice } from '../../runtime/ops/strided_slice.ts';
 import { MCUSIM_METADATA, SCHEMA_VERSION } from './reader.ts';
 
 const DATA_ALIGN = 16;
@@ -29,6 +35,8 @@ export function writeTflite(g: Graph): Uint8Array {
   // Parameter tensors that TFLite passes as inputs, appended after the graph's tensors.
   const tensors: Tensor[] = [...g.tensors];
   const opInputs = g.ops.map((op) => {
+    const fromOptions = optionTensorInputs(g, op, tensors);
+    if (fromOptions) return fromOptions;
     // An operator that already has the input keeps it (RESHAPE's is optional in TFLite, so -1 stays too).
     const hasInput = op.inputs.length >= 2 && (op.inputs[1] >= 0 || op.kind === 'RESHAPE');
     const extra = hasInput ? undefined : parameterTensor(g, op);
@@ -151,6 +159,35 @@ function parameterTensor(g: Graph, op: Op): Tensor | undefined {
   }
 }
 
+/**
+ * TFLite's input list for the operators whose constant int32 inputs are options in the IR (TRANSPOSE perm,
+ * STRIDED_SLICE begin/end/strides, RESIZE_NEAREST_NEIGHBOR size after the data; TRANSPOSE_CONV output_shape
+ * before the IR's [weights, input, bias?]). The new tensors are appended to `tensors`.
+ */
+function optionTensorInputs(g: Graph, op: Op, tensors: Tensor[]): number[] | undefined {
+  const add = (suffix: string, values: number[]): number => {
+    if (values.some((v) => !Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31)) throw new ModelError(`model '${g.name}': operator '${op.name}' (${op.kind}) has ${suffix} [${values}] that are not 32-bit integers`);
+    tensors.push({ name: `${op.name}/${suffix}`, shape: [values.length], dtype: 'int32', data: Int32Array.from(values) });
+    return tensors.length - 1;
+  };
+  switch (op.kind) {
+    case 'TRANSPOSE':
+      return [op.inputs[0], add('perm', (op.options as OpOptions['TRANSPOSE']).perm)];
+    case 'STRIDED_SLICE': {
+      const p = tfliteStridedSlice(op.options as OpOptions['STRIDED_SLICE'], g.tensors[op.inputs[0]].shape, g.tensors[op.outputs[0]].shape);
+      return [op.inputs[0], add('begin', p.begin), add('end', p.end), add('strides', p.strides)];
+    }
+    case 'RESIZE_NEAREST_NEIGHBOR': {
+      const o = op.options as OpOptions['RESIZE_NEAREST_NEIGHBOR'];
+      return [op.inputs[0], add('size', [o.outH, o.outW])];
+    }
+    case 'TRANSPOSE_CONV':
+      return [add('output_shape', (op.options as OpOptions['TRANSPOSE_CONV']).outputShape), ...op.inputs];
+    default:
+      return undefined;
+  }
+}
+
 /** Options table of one operator: [union type, table offset]. */
 function writeOptions(b: flatbuffers.Builder, g: Graph, op: Op): [BuiltinOptions, flatbuffers.Offset] {
   const o = op.options as OpOptions[OpKind];
@@ -194,5 +231,35 @@ function writeOptions(b: flatbuffers.Builder, g: Graph, op: Op): [BuiltinOptions
       return [BuiltinOptions.QuantizeOptions, QuantizeOptions.createQuantizeOptions(b)];
     case 'DEQUANTIZE':
       return [BuiltinOptions.DequantizeOptions, DequantizeOptions.createDequantizeOptions(b)];
+    case 'SUB':
+      return [BuiltinOptions.SubOptions, SubOptions.createSubOptions(b, ACTIVATIONS[(o as OpOptions['SUB']).activation], true)];
+    case 'LOGISTIC':
+    case 'TANH':
+      return [BuiltinOptions.NONE, 0]; // the schema has no options table for them
+    case 'HARD_SWISH':
+      return [BuiltinOptions.HardSwishOptions, HardSwishOptions.createHardSwishOptions(b)];
+    case 'LEAKY_RELU':
+      return [BuiltinOptions.LeakyReluOptions, LeakyReluOptions.createLeakyReluOptions(b, (o as OpOptions['LEAKY_RELU']).alpha)];
+    case 'MAXIMUM':
+    case 'MINIMUM':
+      return [BuiltinOptions.MaximumMinimumOptions, MaximumMinimumOptions.createMaximumMinimumOptions(b)];
+    case 'TRANSPOSE':
+      return [BuiltinOptions.TransposeOptions, TransposeOptions.createTransposeOptions(b)];
+    case 'STRIDED_SLICE': {
+      const p = tfliteStridedSlice(o as OpOptions['STRIDED_SLICE'], g.tensors[op.inputs[0]].shape, g.tensors[op.outputs[0]].shape);
+      return [BuiltinOptions.StridedSliceOptions, StridedSliceOptions.createStridedSliceOptions(b, p.beginMask, p.endMask, p.ellipsisMask, p.newAxisMask, p.shrinkAxisMask, p.offset)];
+    }
+    case 'SQUEEZE': {
+      const dims = SqueezeOptions.createSqueezeDimsVector(b, (o as OpOptions['SQUEEZE']).squeezeDims);
+      return [BuiltinOptions.SqueezeOptions, SqueezeOptions.createSqueezeOptions(b, dims)];
+    }
+    case 'RESIZE_NEAREST_NEIGHBOR': {
+      const r = o as OpOptions['RESIZE_NEAREST_NEIGHBOR'];
+      return [BuiltinOptions.ResizeNearestNeighborOptions, ResizeNearestNeighborOptions.createResizeNearestNeighborOptions(b, r.alignCorners, r.halfPixelCenters)];
+    }
+    case 'TRANSPOSE_CONV': {
+      const c = o as OpOptions['TRANSPOSE_CONV'];
+      return [BuiltinOptions.TransposeConvOptions, TransposeConvOptions.createTransposeConvOptions(b, PADDINGS[c.padding], c.strideW, c.strideH, ACTIVATIONS[c.activation], TensorType.FLOAT32)];
+    }
   }
 }

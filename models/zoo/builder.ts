@@ -29,13 +29,21 @@ export interface FloatLayer {
 
 const placeholderQuant = (): Quantization => ({ scale: [1], zeroPoint: [0], axis: 0 });
 
+/** Read-only zero weights for shapes-only graphs: views of one shared zeroed buffer (nothing writes them). */
+let zeros = new Int8Array(0);
+function sharedZeros(n: number): Int8Array {
+  if (n > zeros.length) zeros = new Int8Array(Math.max(n, 2 * zeros.length, 1 << 16));
+  return zeros.subarray(0, n);
+}
+
 export class GraphBuilder {
   readonly graph: Graph;
   /** Float weights of every weighted operator, by operator index. */
   readonly layers = new Map<number, FloatLayer>();
   private readonly rng: SeededRng;
 
-  constructor(name: string, seed: number | string) {
+  /** shapesOnly: zero weights and no float values (a graph for counting and planning only; never calibrate it). */
+  constructor(name: string, seed: number | string, readonly options: { shapesOnly?: boolean } = {}) {
     this.graph = { name, tensors: [], ops: [], inputs: [], outputs: [] };
     this.rng = new SeededRng(seed);
   }
@@ -147,12 +155,12 @@ export class GraphBuilder {
   private weights(name: string, shape: number[], channels: number, axis: number, perChannel: boolean, fanIn: number): { tensor: number; values: Float32Array } {
     let n = 1;
     for (const d of shape) n *= d;
-    const values = new Float32Array(n);
+    const values = new Float32Array(this.options.shapesOnly ? 0 : n);
     const std = Math.sqrt(2 / fanIn);
-    for (let i = 0; i < n; i++) values[i] = std * this.rng.normal();
+    for (let i = 0; i < values.length; i++) values[i] = std * this.rng.normal();
     const scales = perChannel ? channels : 1;
     const tensor = this.tensor({
-      name, shape, dtype: 'int8', data: new Int8Array(n),
+      name, shape, dtype: 'int8', data: this.options.shapesOnly ? sharedZeros(n) : new Int8Array(n),
       quant: { scale: new Array(scales).fill(1), zeroPoint: new Array(scales).fill(0), axis: perChannel ? axis : 0 },
     });
     return { tensor, values };

@@ -35,12 +35,16 @@ export const conv2d: OpDef<'CONV_2D'> = {
     const { multipliers, shifts } = channelRequant(xq.scale, s.w, yq.scale, s.outC, where);
     const [actMin, actMax] = activationRange(op.options.activation, y);
     const o = op.options;
-    // 1x1, stride 1, no dilation: every output pixel reads one input pixel, so padding is irrelevant (SIMD GEMM path;
-    // its vector requantisation needs right shifts <= 30, i.e. effective multipliers above about 2^-31).
-    const pointwise = s.kH === 1 && s.kW === 1 && o.strideH === 1 && o.strideW === 1 && o.dilationH === 1 && o.dilationW === 1
-      && shifts.every((sh) => sh >= -30);
+    // The SIMD paths' vector requantisation needs right shifts <= 30 (effective multipliers above about 2^-31).
+    // 1x1, stride 1, no dilation: every output pixel reads one input pixel, so padding is irrelevant (GEMM path).
+    // Otherwise dilation_w 1 makes each kernel row's taps one contiguous run (row dot-product path, >= 4 channels).
+    const vectorRequant = shifts.every((sh) => sh >= -30);
+    const pointwise = s.kH === 1 && s.kW === 1 && o.strideH === 1 && o.strideW === 1 && o.dilationH === 1 && o.dilationW === 1;
+    // Rows of at most 4 bytes (k_w * in_c <= 4, e.g. one input channel) go two kernel rows per 8-lane step.
+    const rows = o.dilationW === 1 && s.outC >= 4;
+    const narrow = rows && s.kW * s.inC <= 4;
     return {
-      kernel: pointwise ? 'conv2d_1x1' : 'conv2d',
+      kernel: !vectorRequant ? 'conv2d' : pointwise ? 'conv2d_1x1' : narrow ? 'conv2d_narrow' : rows ? 'conv2d_simd' : 'conv2d',
       macs: s.outH * s.outW * s.outC * s.kH * s.kW * s.inC,
       scratchBytes: 0,
       args: [

@@ -41,10 +41,13 @@ export const depthwiseConv2d: OpDef<'DEPTHWISE_CONV_2D'> = {
     const o = op.options;
     // The SIMD path: 3x3, one output per input channel, no dilation, stride 1 or 2, at least one 8-lane group,
     // and right shifts <= 30 for its vector requantisation (effective multipliers above about 2^-31).
+    // Depth multipliers of 8 or more (any kernel): the 8 lanes are one input channel's consecutive outputs.
+    const vectorRequant = shifts.every((sh) => sh >= -30);
     const fast = s.kH === 3 && s.kW === 3 && s.multiplier === 1 && o.dilationH === 1 && o.dilationW === 1
-      && o.strideH <= 2 && o.strideW <= 2 && s.outC >= 8 && shifts.every((sh) => sh >= -30);
+      && o.strideH <= 2 && o.strideW <= 2 && s.outC >= 8 && vectorRequant;
+    const mult = s.multiplier >= 8 && vectorRequant;
     return {
-      kernel: fast ? 'depthwise_conv2d_3x3' : 'depthwise_conv2d',
+      kernel: fast ? 'depthwise_conv2d_3x3' : mult ? 'depthwise_conv2d_mult' : 'depthwise_conv2d',
       macs: s.outH * s.outW * s.outC * s.kH * s.kW,
       scratchBytes: 0,
       args: [

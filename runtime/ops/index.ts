@@ -15,6 +15,17 @@ import { averagePool2d } from './average_pool2d.ts';
 import { maxPool2d } from './max_pool2d.ts';
 import { mean } from './mean.ts';
 import { pad } from './pad.ts';
+import { sub } from './sub.ts';
+import { logistic } from './logistic.ts';
+import { tanh } from './tanh.ts';
+import { hardSwish } from './hard_swish.ts';
+import { leakyRelu } from './leaky_relu.ts';
+import { maximum, minimum } from './maximum_minimum.ts';
+import { transpose } from './transpose.ts';
+import { stridedSlice } from './strided_slice.ts';
+import { squeeze } from './squeeze.ts';
+import { resizeNearestNeighbor } from './resize_nearest_neighbor.ts';
+import { transposeConv } from './transpose_conv.ts';
 import type { OpDef } from './types.ts';
 
 const TABLE: { [K in OpKind]?: OpDef<K> } = {
@@ -32,6 +43,18 @@ const TABLE: { [K in OpKind]?: OpDef<K> } = {
   MAX_POOL_2D: maxPool2d,
   MEAN: mean,
   PAD: pad,
+  SUB: sub,
+  LOGISTIC: logistic,
+  TANH: tanh,
+  HARD_SWISH: hardSwish,
+  LEAKY_RELU: leakyRelu,
+  MAXIMUM: maximum,
+  MINIMUM: minimum,
+  TRANSPOSE: transpose,
+  STRIDED_SLICE: stridedSlice,
+  SQUEEZE: squeeze,
+  RESIZE_NEAREST_NEIGHBOR: resizeNearestNeighbor,
+  TRANSPOSE_CONV: transposeConv,
 };
 
 export function opDef(kind: string, where: string): OpDef {

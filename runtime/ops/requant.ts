@@ -10,10 +10,14 @@ export function channelRequant(inputScale: number, weights: Tensor, outputScale:
   if (weights.quant!.zeroPoint.some((z) => z !== 0)) fail(where, `weights '${weights.name}' must be symmetric (zero point 0)`);
   const multipliers = new Int32Array(channels);
   const shifts = new Int32Array(channels);
+  let lastScale = NaN;
+  let q = { multiplier: 0, shift: 0 };
   for (let c = 0; c < channels; c++) {
     const ws = scales.length === 1 ? scales[0] : scales[c];
     if (!(ws > 0)) fail(where, `weights '${weights.name}' channel ${c} has scale ${ws}; scales must be positive`);
-    const q = quantizeMultiplier((inputScale * ws) / outputScale);
+    // Equal neighbouring scales (per-tensor weights, shapes-only graphs) give equal constants: compute once.
+    if (ws !== lastScale) q = quantizeMultiplier((inputScale * ws) / outputScale);
+    lastScale = ws;
     multipliers[c] = q.multiplier;
     shifts[c] = q.shift;
   }

@@ -106,8 +106,82 @@ export function singleOpGraphs(): Graph[] {
   });
 }
 
+/** SUB (constant per-channel operand), LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU (alpha of both signs), MAXIMUM, MINIMUM. */
+export function activations(seed = 3): Graph {
+  const r = new Rng(seed);
+  const t: Tensor[] = [
+    act('input', [1, 4, 4, 8], 0.04, 5), // 0
+    { name: 'offset', shape: [8], dtype: 'int8', data: r.int8s(8), quant: q(0.02, -3) }, // 1
+    act('sub', [1, 4, 4, 8], 0.05, -128), // 2
+    act('logistic', [1, 4, 4, 8], 1 / 256, -128), // 3
+    act('tanh', [1, 4, 4, 8], 1 / 128, 0), // 4
+    act('hard_swish', [1, 4, 4, 8], 0.03, -40), // 5
+    act('leaky', [1, 4, 4, 8], 0.03, -40), // 6
+    act('leaky_negative', [1, 4, 4, 8], 0.03, -40), // 7
+    act('maximum', [1, 4, 4, 8], 0.03, -40), // 8
+    { name: 'ceiling', shape: [], dtype: 'int8', data: Int8Array.of(60), quant: q(0.03, -40) }, // 9
+    act('minimum', [1, 4, 4, 8], 0.03, -40), // 10
+  ];
+  return {
+    name: 'activations',
+    tensors: t,
+    ops: [
+      { kind: 'SUB', name: 'sub', inputs: [0, 1], outputs: [2], options: { activation: 'RELU6' } },
+      { kind: 'LOGISTIC', name: 'logistic', inputs: [2], outputs: [3], options: {} },
+      { kind: 'TANH', name: 'tanh', inputs: [2], outputs: [4], options: {} },
+      { kind: 'HARD_SWISH', name: 'hard_swish', inputs: [0], outputs: [5], options: {} },
+      { kind: 'LEAKY_RELU', name: 'leaky', inputs: [0], outputs: [6], options: { alpha: f(0.2) } },
+      { kind: 'LEAKY_RELU', name: 'leaky_negative', inputs: [0], outputs: [7], options: { alpha: f(-1.5) } },
+      { kind: 'MAXIMUM', name: 'maximum', inputs: [5, 6], outputs: [8], options: {} },
+      { kind: 'MINIMUM', name: 'minimum', inputs: [8, 9], outputs: [10], options: {} },
+    ],
+    inputs: [0],
+    outputs: [3, 4, 10, 7],
+  };
+}
+
+/**
+ * TRANSPOSE, STRIDED_SLICE (shrink, negative stride, end -1, a new axis), RESIZE_NEAREST_NEIGHBOR (both flag
+ * values), TRANSPOSE_CONV (bias and none, SAME and VALID, an activation), SQUEEZE (negative dim and none).
+ */
+export function reshuffles(seed = 4): Graph {
+  const r = new Rng(seed);
+  const t: Tensor[] = [
+    act('input', [1, 4, 6, 3], 0.04, 5), // 0
+    act('transpose', [1, 6, 4, 3], 0.04, 5), // 1
+    act('slice', [1, 3, 2, 3], 0.04, 5), // 2: shrunk batch, a new axis in front
+    act('resize', [1, 5, 4, 3], 0.04, 5), // 3
+    { name: 'tconv/w', shape: [4, 3, 3, 3], dtype: 'int8', data: r.int8s(108), quant: perChannel(r, 4, 0) }, // 4
+    { name: 'tconv/b', shape: [4], dtype: 'int32', data: Int32Array.from({ length: 4 }, () => r.int(-3000, 3000)) }, // 5
+    act('tconv', [1, 10, 8, 4], 0.1, -128), // 6
+    act('column', [1, 4, 1, 2], 0.1, -128), // 7
+    act('squeeze', [1, 4, 2], 0.1, -128), // 8
+    act('squeeze_all', [4, 2], 0.1, -128), // 9
+    act('resize_aligned', [1, 7, 3, 3], 0.04, 5), // 10
+    { name: 'tconv2/w', shape: [2, 2, 2, 3], dtype: 'int8', data: r.int8s(24), quant: q(0.02) }, // 11
+    act('tconv2', [1, 8, 6, 2], 0.2, 0), // 12
+  ];
+  return {
+    name: 'reshuffles',
+    tensors: t,
+    ops: [
+      { kind: 'TRANSPOSE', name: 'transpose', inputs: [0], outputs: [1], options: { perm: [0, 2, 1, 3] } },
+      { kind: 'STRIDED_SLICE', name: 'slice', inputs: [1], outputs: [2], options: { begin: [0, 5, 1, 0], end: [1, -1, 4, 3], strides: [1, -2, 2, 1], shrinkAxisMask: 1 } },
+      { kind: 'RESIZE_NEAREST_NEIGHBOR', name: 'resize', inputs: [2], outputs: [3], options: { outH: 5, outW: 4, alignCorners: false, halfPixelCenters: true } },
+      { kind: 'TRANSPOSE_CONV', name: 'tconv', inputs: [4, 3, 5], outputs: [6], options: { strideH: 2, strideW: 2, padding: 'SAME', activation: 'RELU', outputShape: [1, 10, 8, 4] } },
+      { kind: 'STRIDED_SLICE', name: 'column', inputs: [6], outputs: [7], options: { begin: [0, 0, 7, 0], end: [1, 10, 8, 4], strides: [1, 3, 1, 2], shrinkAxisMask: 0 } },
+      { kind: 'SQUEEZE', name: 'squeeze', inputs: [7], outputs: [8], options: { squeezeDims: [-2] } },
+      { kind: 'SQUEEZE', name: 'squeeze_all', inputs: [8], outputs: [9], options: { squeezeDims: [] } },
+      { kind: 'RESIZE_NEAREST_NEIGHBOR', name: 'resize_aligned', inputs: [2], outputs: [10], options: { outH: 7, outW: 3, alignCorners: true, halfPixelCenters: false } },
+      { kind: 'TRANSPOSE_CONV', name: 'tconv2', inputs: [11, 10, -1], outputs: [12], options: { strideH: 1, strideW: 2, padding: 'VALID', activation: 'NONE', outputShape: [1, 8, 6, 2] } },
+    ],
+    inputs: [0],
+    outputs: [9, 12],
+  };
+}
+
 export function sampleGraphs(): Graph[] {
-  return [kitchenSink(), oddities(), ...singleOpGraphs()];
+  return [kitchenSink(), oddities(), activations(), reshuffles(), ...singleOpGraphs()];
 }
 
 /** Op kinds the sample graphs miss (a test asserts this is empty). */

@@ -38,6 +38,14 @@ const PUBLISHED_FIELDS: Record<string, string[]> = {
   PadOptions: [],
   QuantizeOptions: [],
   DequantizeOptions: [],
+  TransposeOptions: [],
+  SqueezeOptions: ['squeeze_dims'],
+  StridedSliceOptions: ['begin_mask', 'end_mask', 'ellipsis_mask', 'new_axis_mask', 'shrink_axis_mask', 'offset'],
+  MaximumMinimumOptions: [],
+  TransposeConvOptions: ['padding', 'stride_w', 'stride_h', 'fused_activation_function', 'quantized_bias_type'],
+  ResizeNearestNeighborOptions: ['align_corners', 'half_pixel_centers'],
+  LeakyReluOptions: ['alpha'],
+  HardSwishOptions: [],
   CustomQuantization: [],
   SparsityParameters: [],
 };
@@ -61,6 +69,10 @@ const SCALAR_FIELDS: Record<string, Record<string, number>> = {
   SubOptions: { fused_activation_function: 1, pot_scale_int16: 1 },
   MulOptions: { fused_activation_function: 1 },
   ReducerOptions: { keep_dims: 1 },
+  StridedSliceOptions: { begin_mask: 4, end_mask: 4, ellipsis_mask: 4, new_axis_mask: 4, shrink_axis_mask: 4, offset: 1 },
+  TransposeConvOptions: { padding: 1, stride_w: 4, stride_h: 4, fused_activation_function: 1, quantized_bias_type: 1 },
+  ResizeNearestNeighborOptions: { align_corners: 1, half_pixel_centers: 1 },
+  LeakyReluOptions: { alpha: 4 },
 };
 
 const pascal = (snake: string) => snake.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
@@ -106,7 +118,8 @@ test('BuiltinOperator codes of the published schema', () => {
   const published: Record<string, number> = {
     ADD: 0, AVERAGE_POOL_2D: 1, CONCATENATION: 2, CONV_2D: 3, DEPTHWISE_CONV_2D: 4, DEPTH_TO_SPACE: 5, DEQUANTIZE: 6, FULLY_CONNECTED: 9,
     LOGISTIC: 14, MAX_POOL_2D: 17, MUL: 18, RELU: 19, RELU6: 21, RESHAPE: 22, SOFTMAX: 25, TANH: 28, CALL: 31, CUSTOM: 32, PAD: 34,
-    MEAN: 40, SUB: 41, SQUEEZE: 43, STRIDED_SLICE: 45, PADV2: 60, TRANSPOSE_CONV: 67, SUM: 74, QUANTIZE: 114, HARD_SWISH: 117, IF: 118,
+    TRANSPOSE: 39, MEAN: 40, SUB: 41, SQUEEZE: 43, STRIDED_SLICE: 45, MAXIMUM: 55, MINIMUM: 57, PADV2: 60, TRANSPOSE_CONV: 67, SUM: 74,
+    RESIZE_NEAREST_NEIGHBOR: 97, LEAKY_RELU: 98, QUANTIZE: 114, HARD_SWISH: 117, IF: 118,
     WHILE: 119, BATCH_MATMUL: 126, PLACEHOLDER_FOR_GREATER_OP_CODES: 127, CUMSUM: 128, CALL_ONCE: 129, GELU: 150, RIGHT_SHIFT: 161,
     STABLEHLO_LOGISTIC: 162, STABLEHLO_RNG_BIT_GENERATOR: 204, REDUCE_WINDOW: 205, TEMP_STREAMING_CONV_2D: 225,
   };
@@ -120,9 +133,11 @@ test('BuiltinOptions union: positions of the members we use (NONE = 0)', () => {
   assert.equal({ ...BuiltinOptions }, {
     ...BuiltinOptions,
     NONE: 0, Conv2DOptions: 1, DepthwiseConv2DOptions: 2, Pool2DOptions: 5, FullyConnectedOptions: 8, SoftmaxOptions: 9, ConcatenationOptions: 10,
-    AddOptions: 11, ReshapeOptions: 17, MulOptions: 21, PadOptions: 22, ReducerOptions: 27, SubOptions: 28, DequantizeOptions: 38, QuantizeOptions: 89,
+    AddOptions: 11, ReshapeOptions: 17, MulOptions: 21, PadOptions: 22, TransposeOptions: 26, ReducerOptions: 27, SubOptions: 28, SqueezeOptions: 30,
+    StridedSliceOptions: 32, DequantizeOptions: 38, MaximumMinimumOptions: 39, TransposeConvOptions: 49, ResizeNearestNeighborOptions: 74,
+    LeakyReluOptions: 75, QuantizeOptions: 89, HardSwishOptions: 91,
   });
-  assert.is(Object.keys(BuiltinOptions).filter((k) => Number.isNaN(Number(k))).length, 15);
+  assert.is(Object.keys(BuiltinOptions).filter((k) => Number.isNaN(Number(k))).length, 23);
 });
 
 test('TensorType, Padding, ActivationFunctionType and FullyConnectedOptionsWeightsFormat values', () => {

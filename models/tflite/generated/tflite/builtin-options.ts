@@ -6,14 +6,22 @@ import { Conv2DOptions } from '../tflite/conv2doptions.ts';
 import { DepthwiseConv2DOptions } from '../tflite/depthwise-conv2doptions.ts';
 import { DequantizeOptions } from '../tflite/dequantize-options.ts';
 import { FullyConnectedOptions } from '../tflite/fully-connected-options.ts';
+import { HardSwishOptions } from '../tflite/hard-swish-options.ts';
+import { LeakyReluOptions } from '../tflite/leaky-relu-options.ts';
+import { MaximumMinimumOptions } from '../tflite/maximum-minimum-options.ts';
 import { MulOptions } from '../tflite/mul-options.ts';
 import { PadOptions } from '../tflite/pad-options.ts';
 import { Pool2DOptions } from '../tflite/pool2doptions.ts';
 import { QuantizeOptions } from '../tflite/quantize-options.ts';
 import { ReducerOptions } from '../tflite/reducer-options.ts';
 import { ReshapeOptions } from '../tflite/reshape-options.ts';
+import { ResizeNearestNeighborOptions } from '../tflite/resize-nearest-neighbor-options.ts';
 import { SoftmaxOptions } from '../tflite/softmax-options.ts';
+import { SqueezeOptions } from '../tflite/squeeze-options.ts';
+import { StridedSliceOptions } from '../tflite/strided-slice-options.ts';
 import { SubOptions } from '../tflite/sub-options.ts';
+import { TransposeConvOptions } from '../tflite/transpose-conv-options.ts';
+import { TransposeOptions } from '../tflite/transpose-options.ts';
 
 
 export enum BuiltinOptions {
@@ -28,16 +36,24 @@ export enum BuiltinOptions {
   ReshapeOptions = 17,
   MulOptions = 21,
   PadOptions = 22,
+  TransposeOptions = 26,
   ReducerOptions = 27,
   SubOptions = 28,
+  SqueezeOptions = 30,
+  StridedSliceOptions = 32,
   DequantizeOptions = 38,
-  QuantizeOptions = 89
+  MaximumMinimumOptions = 39,
+  TransposeConvOptions = 49,
+  ResizeNearestNeighborOptions = 74,
+  LeakyReluOptions = 75,
+  QuantizeOptions = 89,
+  HardSwishOptions = 91
 }
 
 export function unionToBuiltinOptions(
   type: BuiltinOptions,
-  accessor: (obj:AddOptions|ConcatenationOptions|Conv2DOptions|DepthwiseConv2DOptions|DequantizeOptions|FullyConnectedOptions|MulOptions|PadOptions|Pool2DOptions|QuantizeOptions|ReducerOptions|ReshapeOptions|SoftmaxOptions|SubOptions) => AddOptions|ConcatenationOptions|Conv2DOptions|DepthwiseConv2DOptions|DequantizeOptions|FullyConnectedOptions|MulOptions|PadOptions|Pool2DOptions|QuantizeOptions|ReducerOptions|ReshapeOptions|SoftmaxOptions|SubOptions|null
-): AddOptions|ConcatenationOptions|Conv2DOptions|DepthwiseConv2DOptions|DequantizeOptions|FullyConnectedOptions|MulOptions|PadOptions|Pool2DOptions|QuantizeOptions|ReducerOptions|ReshapeOptions|SoftmaxOptions|SubOptions|null {
+  accessor: (obj:AddOptions|ConcatenationOptions|Conv2DOptions|DepthwiseConv2DOptions|DequantizeOptions|FullyConnectedOptions|HardSwishOptions|LeakyReluOptions|MaximumMinimumOptions|MulOptions|PadOptions|Pool2DOptions|QuantizeOptions|ReducerOptions|ReshapeOptions|ResizeNearestNeighborOptions|SoftmaxOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|TransposeOptions) => AddOptions|ConcatenationOptions|Conv2DOptions|DepthwiseConv2DOptions|DequantizeOptions|FullyConnectedOptions|HardSwishOptions|LeakyReluOptions|MaximumMinimumOptions|MulOptions|PadOptions|Pool2DOptions|QuantizeOptions|ReducerOptions|ReshapeOptions|ResizeNearestNeighborOptions|SoftmaxOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|TransposeOptions|null
+): AddOptions|ConcatenationOptions|Conv2DOptions|DepthwiseConv2DOptions|DequantizeOptions|FullyConnectedOptions|HardSwishOptions|LeakyReluOptions|MaximumMinimumOptions|MulOptions|PadOptions|Pool2DOptions|QuantizeOptions|ReducerOptions|ReshapeOptions|ResizeNearestNeighborOptions|SoftmaxOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|TransposeOptions|null {
   switch(BuiltinOptions[type]) {
     case 'NONE': return null; 
     case 'Conv2DOptions': return accessor(new Conv2DOptions())! as Conv2DOptions;
@@ -50,19 +66,27 @@ export function unionToBuiltinOptions(
     case 'ReshapeOptions': return accessor(new ReshapeOptions())! as ReshapeOptions;
     case 'MulOptions': return accessor(new MulOptions())! as MulOptions;
     case 'PadOptions': return accessor(new PadOptions())! as PadOptions;
+    case 'TransposeOptions': return accessor(new TransposeOptions())! as TransposeOptions;
     case 'ReducerOptions': return accessor(new ReducerOptions())! as ReducerOptions;
     case 'SubOptions': return accessor(new SubOptions())! as SubOptions;
+    case 'SqueezeOptions': return accessor(new SqueezeOptions())! as SqueezeOptions;
+    case 'StridedSliceOptions': return accessor(new StridedSliceOptions())! as StridedSliceOptions;
     case 'DequantizeOptions': return accessor(new DequantizeOptions())! as DequantizeOptions;
+    case 'MaximumMinimumOptions': return accessor(new MaximumMinimumOptions())! as MaximumMinimumOptions;
+    case 'TransposeConvOptions': return accessor(new TransposeConvOptions())! as TransposeConvOptions;
+    case 'ResizeNearestNeighborOptions': return accessor(new ResizeNearestNeighborOptions())! as ResizeNearestNeighborOptions;
+    case 'LeakyReluOptions': return accessor(new LeakyReluOptions())! as LeakyReluOptions;
     case 'QuantizeOptions': return accessor(new QuantizeOptions())! as QuantizeOptions;
+    case 'HardSwishOptions': return accessor(new HardSwishOptions())! as HardSwishOptions;
     default: return null;
   }
 }
 
 export function unionListToBuiltinOptions(
   type: BuiltinOptions, 
-  accessor: (index: number, obj:AddOptions|ConcatenationOptions|Conv2DOptions|DepthwiseConv2DOptions|DequantizeOptions|FullyConnectedOptions|MulOptions|PadOptions|Pool2DOptions|QuantizeOptions|ReducerOptions|ReshapeOptions|SoftmaxOptions|SubOptions) => AddOptions|ConcatenationOptions|Conv2DOptions|DepthwiseConv2DOptions|DequantizeOptions|FullyConnectedOptions|MulOptions|PadOptions|Pool2DOptions|QuantizeOptions|ReducerOptions|ReshapeOptions|SoftmaxOptions|SubOptions|null, 
+  accessor: (index: number, obj:AddOptions|ConcatenationOptions|Conv2DOptions|DepthwiseConv2DOptions|DequantizeOptions|FullyConnectedOptions|HardSwishOptions|LeakyReluOptions|MaximumMinimumOptions|MulOptions|PadOptions|Pool2DOptions|QuantizeOptions|ReducerOptions|ReshapeOptions|ResizeNearestNeighborOptions|SoftmaxOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|TransposeOptions) => AddOptions|ConcatenationOptions|Conv2DOptions|DepthwiseConv2DOptions|DequantizeOptions|FullyConnectedOptions|HardSwishOptions|LeakyReluOptions|MaximumMinimumOptions|MulOptions|PadOptions|Pool2DOptions|QuantizeOptions|ReducerOptions|ReshapeOptions|ResizeNearestNeighborOptions|SoftmaxOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|TransposeOptions|null, 
   index: number
-): AddOptions|ConcatenationOptions|Conv2DOptions|DepthwiseConv2DOptions|DequantizeOptions|FullyConnectedOptions|MulOptions|PadOptions|Pool2DOptions|QuantizeOptions|ReducerOptions|ReshapeOptions|SoftmaxOptions|SubOptions|null {
+): AddOptions|ConcatenationOptions|Conv2DOptions|DepthwiseConv2DOptions|DequantizeOptions|FullyConnectedOptions|HardSwishOptions|LeakyReluOptions|MaximumMinimumOptions|MulOptions|PadOptions|Pool2DOptions|QuantizeOptions|ReducerOptions|ReshapeOptions|ResizeNearestNeighborOptions|SoftmaxOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|TransposeOptions|null {
   switch(BuiltinOptions[type]) {
     case 'NONE': return null; 
     case 'Conv2DOptions': return accessor(index, new Conv2DOptions())! as Conv2DOptions;
@@ -75,10 +99,18 @@ export function unionListToBuiltinOptions(
     case 'ReshapeOptions': return accessor(index, new ReshapeOptions())! as ReshapeOptions;
     case 'MulOptions': return accessor(index, new MulOptions())! as MulOptions;
     case 'PadOptions': return accessor(index, new PadOptions())! as PadOptions;
+    case 'TransposeOptions': return accessor(index, new TransposeOptions())! as TransposeOptions;
     case 'ReducerOptions': return accessor(index, new ReducerOptions())! as ReducerOptions;
     case 'SubOptions': return accessor(index, new SubOptions())! as SubOptions;
+    case 'SqueezeOptions': return accessor(index, new SqueezeOptions())! as SqueezeOptions;
+    case 'StridedSliceOptions': return accessor(index, new StridedSliceOptions())! as StridedSliceOptions;
     case 'DequantizeOptions': return accessor(index, new DequantizeOptions())! as DequantizeOptions;
+    case 'MaximumMinimumOptions': return accessor(index, new MaximumMinimumOptions())! as MaximumMinimumOptions;
+    case 'TransposeConvOptions': return accessor(index, new TransposeConvOptions())! as TransposeConvOptions;
+    case 'ResizeNearestNeighborOptions': return accessor(index, new ResizeNearestNeighborOptions())! as ResizeNearestNeighborOptions;
+    case 'LeakyReluOptions': return accessor(index, new LeakyReluOptions())! as LeakyReluOptions;
     case 'QuantizeOptions': return accessor(index, new QuantizeOptions())! as QuantizeOptions;
+    case 'HardSwishOptions': return accessor(index, new HardSwishOptions())! as HardSwishOptions;
     default: return null;
   }
 }
