@@ -1,5 +1,4 @@
 // npm run bench: per zoo model, planner figures, fit time and WASM inference speed, measured with benchmark.js.
-import Benchmark from 'benchmark';
 import { table } from '../cli/format.ts';
 import type { Graph } from '../models/ir.ts';
 import { buildZooModel, zooNames } from '../models/zoo/index.ts';
@@ -10,14 +9,9 @@ import { kernelsModule } from '../runtime/kernels-node.ts';
 import { Machine } from '../runtime/machine.ts';
 import { buildSchedule } from '../runtime/schedule.ts';
 import { DEVICES, findDevice, type Device } from '../simulator/devices.ts';
-
-/** Mean seconds per call of fn, by benchmark.js, bounded to about maxTime seconds. */
-function measure(fn: () => void, maxTime: number): number {
-  const b = new Benchmark(fn, { maxTime, minSamples: 3, initCount: 1 });
-  b.run({ async: false });
-  if (b.error) throw b.error;
-  return b.stats.mean;
-}
+import { measure } from './measure.ts';
+import { tfliteLoadTable } from './tflite.ts';
+import { benchKernels } from './kernels.ts';
 
 /** The first built-in device (smallest SRAM first) the model fits, else a roomy custom one for speed runs. */
 function runDevice(g: Graph): Device {
@@ -46,5 +40,9 @@ async function zooTable(names: string[]) {
 const only = process.argv.slice(2);
 console.log('mcusim benchmarks (single thread, Node ' + process.version + ')\n');
 console.log(await zooTable(only.length ? only : zooNames()));
+if (!only.length) {
+  console.log('\nKernels (single-operator graphs)\n' + table(['case', 'kernel', 'MACs', 'ms', 'GMAC/s'], (await benchKernels()).map((r) => [r.name, r.kernel, r.macs, r.ms.toFixed(3), r.gmacs.toFixed(2)])));
+  console.log('\nTFLite load time\n' + tfliteLoadTable());
+}
 if (!only.length) console.log('\n' + (await (await import('./nas.ts')).nasBenchTable()));
 if (!only.length) { const m = await import('./memory.ts'); console.log('\nMemory schedules vs published figures\n' + m.formatMemoryRows(m.memoryRows())); }

@@ -11,7 +11,7 @@
 import { DTYPE_BYTES, tensorBytes, type Graph } from '../models/ir.ts';
 import { ModelError, UnsupportedError, UsageError } from './errors.ts';
 import {
-  appendLayerSteps, fusableBlocks, isInPlaceCandidate, ProgramBuilder, programItems, tensorConsumers, withFusedBlocks,
+  ANY_PADDING, appendLayerSteps, fusableBlocks, isInPlaceCandidate, ProgramBuilder, programItems, tensorConsumers, withFusedBlocks,
   type OpStep, type ProgArg, type Program, type Span,
 } from './program.ts';
 import { itemLiveBytes, itemLowerBound, planItems, type Item } from './planner.ts';
@@ -265,7 +265,7 @@ export function buildPatchProgram(g: Graph, ops: readonly OpStep[], st: Stage, g
           const W = g.tensors[t].shape[2];
           const wholeBox: Box = { y0: 0, y1: g.tensors[t].shape[1], x0: 0, x1: W };
           if (o.kind === 'CONV_2D') {
-            kernel = 'conv2d'; // the general kernel takes any (also negative) padding
+            if (!ANY_PADDING.has(kernel)) kernel = 'conv2d'; // tiles of the image need kernels that take any (also negative) padding
             argBuf.set(inp.arg, { buffer: wholeBuf, offset: need.y0 * W * c });
             set.in_h = boxH(need);
             set.in_w = W;

@@ -98,7 +98,7 @@ export interface LowerOptions {
 }
 
 /** Kernels known to take any padding; other variants of a folded convolution fall back to the general kernel. */
-const ANY_PADDING = new Set(['conv2d', 'conv2d_simd', 'depthwise_conv2d', 'depthwise_conv2d_3x3']);
+export const ANY_PADDING = new Set(['conv2d', 'conv2d_simd', 'depthwise_conv2d', 'depthwise_conv2d_3x3']);
 const GENERAL_KERNEL: Record<string, string> = { CONV_2D: 'conv2d', DEPTHWISE_CONV_2D: 'depthwise_conv2d' };
 
 export function lowerGraph(graph: Graph, options: LowerOptions = {}): OpStep[] {

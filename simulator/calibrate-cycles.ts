@@ -27,14 +27,29 @@ export async function measure(log = console.log): Promise<CalibrationData> {
   const data: CalibrationData = { m4: [], m7: [] };
   const graphs = calibrationGraphs();
   for (const target of ['m4', 'm7'] as const) {
+    const patchRows: CalibrationRow[] = [];
     for (const g of graphs) {
-      const s = buildSchedule(g);
-      const r = await countInstructions(s, { target, classes: true });
-      for (const st of r.steps) {
-        data[target].push({ model: g.name, step: st.index, kernel: st.kernel, features: stepFeatures(s.steps[st.index]), instructions: st.instructions, cycles: st.cycles!, classes: st.classes! });
+      // Layer by layer, and patch-based where the chain has a spatial stage. Patch steps only calibrate the kernels
+      // that layer-by-layer runs never call (copy_2d crops and pastes): tile-sized calls of the other kernels would
+      // pull their formulas away from whole layers.
+      const schedules = [{ name: g.name, s: buildSchedule(g), patch: false }];
+      try {
+        const p = buildSchedule(g, { schedule: 'patch' });
+        if (p.kind === 'patch') schedules.push({ name: `${g.name} (patch)`, s: p, patch: true });
+      } catch {
+        // no spatial stage to patch in this chain
       }
-      log(`${target} ${g.name}: ${r.steps.length} steps, ${r.total} instructions`);
+      for (const { name, s, patch } of schedules) {
+        const r = await countInstructions(s, { target, classes: true });
+        for (const st of r.steps) {
+          const row = { model: name, step: st.index, kernel: st.kernel, features: stepFeatures(s.steps[st.index]), instructions: st.instructions, cycles: st.cycles!, classes: st.classes! };
+          (patch ? patchRows : data[target]).push(row);
+        }
+        log(`${target} ${name}: ${r.steps.length} steps, ${r.total} instructions`);
+      }
     }
+    const layerKernels = new Set(data[target].map((r) => r.kernel));
+    data[target].push(...patchRows.filter((r) => !layerKernels.has(r.kernel)));
   }
   return data;
 }
