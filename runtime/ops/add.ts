@@ -5,7 +5,7 @@ import type { Graph, Op } from '../../models/ir.ts';
 import { activationRange, quantizeMultiplier } from '../quant.ts';
 import { binaryOperands, binaryOutput, operandArg } from './broadcast.ts';
 import { fail, perTensor } from './check.ts';
-import type { OpDef } from './types.ts';
+import type { LoweredOp, OpDef } from './types.ts';
 
 const LEFT_SHIFT = 20; // TFLite uses 20 for int8 (15 for int16)
 
@@ -17,22 +17,25 @@ function smallerThanOne(real: number, what: string, where: string): { multiplier
   return q;
 }
 
-function lowerAdd(g: Graph, op: Op<'ADD'>, where: string) {
+/**
+ * ADD and SUB share everything but the kernel and the precision of their multipliers: TFLM's CalculateOpDataAdd works
+ * in double from the float32 scales, CalculateOpDataSub rounds every intermediate to float32 (`round` = Math.fround).
+ */
+export function lowerAddOrSub(g: Graph, op: Op<'ADD'> | Op<'SUB'>, where: string, kernel: 'add' | 'sub', round: (x: number) => number): LoweredOp {
   const s = binaryOperands(g, op, where);
   const y = binaryOutput(g, op, where, s.shape);
   const q1 = perTensor(s.x1, where, 'input 0');
   const q2 = perTensor(s.x2, where, 'input 1');
   const qy = perTensor(y, where, 'output');
-  // All in double from the float32 scales, as TFLM's CalculateOpDataAdd does.
-  const twiceMax = 2 * Math.max(q1.scale, q2.scale);
-  const m1 = smallerThanOne(q1.scale / twiceMax, 'input 0', where);
-  const m2 = smallerThanOne(q2.scale / twiceMax, 'input 1', where);
-  const realOut = twiceMax / (2 ** LEFT_SHIFT * qy.scale);
+  const twiceMax = round(2 * Math.max(q1.scale, q2.scale));
+  const m1 = smallerThanOne(round(q1.scale / twiceMax), 'input 0', where);
+  const m2 = smallerThanOne(round(q2.scale / twiceMax), 'input 1', where);
+  const realOut = round(twiceMax / round(2 ** LEFT_SHIFT * qy.scale));
   if (!(realOut < 1)) fail(where, `output scale ${qy.scale} is too small for input scales ${q1.scale} and ${q2.scale} (TFLite needs 2*max(input scales) < 2^20 * output scale)`);
   const mo = smallerThanOne(realOut, 'output', where);
   const [actMin, actMax] = activationRange(op.options.activation, y);
   return {
-    kernel: 'add',
+    kernel,
     macs: 0, // no multiply-accumulates with weights; MAC totals count conv and fully-connected work only
     scratchBytes: 0,
     args: [
@@ -53,5 +56,5 @@ export const add: OpDef<'ADD'> = {
   outputShapes(g, op, where) {
     return [binaryOperands(g, op, where).shape];
   },
-  lower: lowerAdd,
+  lower: (g, op, where) => lowerAddOrSub(g, op, where, 'add', (x) => x),
 };
