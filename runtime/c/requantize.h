@@ -64,8 +64,49 @@ static inline int32_t mcusim_rdbpot(int32_t x, int32_t exponent) {
 /** TFLite MultiplyByQuantizedMultiplier: x * multiplier * 2^shift with TFLite's double rounding. */
 static inline int32_t mcusim_mbqm(int32_t x, int32_t multiplier, int32_t shift) {
   const int32_t left_shift = shift > 0 ? shift : 0;
-  const int32_t right_shift = shift > 0 ? 0 : -shift;
+  const int32_t right_shift = shift > 0 ? 0 : mcusim_wrap(0u - (uint32_t)shift); /* -INT32_MIN wraps, as in WebAssembly */
   return mcusim_rdbpot(mcusim_srdhm(mcusim_shl(x, left_shift), multiplier), right_shift);
+}
+
+/* The per-output form of mcusim_mbqm for the convolution kernels: everything that depends only on the channel's
+ * multiplier and shift is computed once per channel (mcusim_requant_init), so each output pays for one 32x32->64
+ * multiply, a rounding add, a shift and a compare. Same bits as mcusim_mbqm for every input. */
+typedef struct {
+  int32_t multiplier;
+  uint32_t left_shift;  /* shift > 0 ? shift : 0, modulo 32 as WebAssembly's i32.shl takes it */
+  uint32_t right_shift; /* shift > 0 ? 0 : -shift, modulo 32 */
+  int32_t mask;         /* 2^right_shift - 1 */
+  int32_t half;         /* mask >> 1: the rounding threshold of a non-negative value */
+} mcusim_requant_t;
+
+static inline mcusim_requant_t mcusim_requant_init(int32_t multiplier, int32_t shift) {
+  mcusim_requant_t q;
+  q.multiplier = multiplier;
+  q.left_shift = shift > 0 ? (uint32_t)shift & 31u : 0u;
+  q.right_shift = shift > 0 ? 0u : (0u - (uint32_t)shift) & 31u;
+  q.mask = mcusim_wrap((1u << q.right_shift) - 1u);
+  q.half = q.mask >> 1;
+  return q;
+}
+
+/** mcusim_srdhm: floor((a * b + 2^30) / 2^31). That is never INT32_MIN except for INT32_MIN * INT32_MIN, whose true
+ * value 2^31 wraps to INT32_MIN and saturates to INT32_MAX, so one compare replaces the operand test. */
+static inline int32_t mcusim_srdhm_fast(int32_t a, int32_t b) {
+  const int64_t ab = (int64_t)a * (int64_t)b;
+  const uint32_t r = (uint32_t)((ab + ((int64_t)1 << 30)) >> 31);
+  return r == 0x80000000u ? INT32_MAX : mcusim_wrap(r);
+}
+
+/** mcusim_mbqm(x, multiplier, shift) with q = mcusim_requant_init(multiplier, shift). */
+static inline int32_t mcusim_requant(int32_t x, const mcusim_requant_t *q) {
+  const int32_t r = mcusim_srdhm_fast(mcusim_wrap((uint32_t)x << q->left_shift), q->multiplier);
+  const int32_t threshold = q->half + (int32_t)((uint32_t)r >> 31);
+  return (r >> q->right_shift) + ((r & q->mask) > threshold ? 1 : 0);
+}
+
+/** One int8 output of a wrapped int32 sum: requantised, offset and clamped to [act_min, act_max]. */
+static inline int8_t mcusim_requant_output(uint32_t acc, const mcusim_requant_t *q, int32_t output_offset, int32_t act_min, int32_t act_max) {
+  return (int8_t)mcusim_clamp(mcusim_add(mcusim_requant(mcusim_wrap(acc), q), output_offset), act_min, act_max);
 }
 
 /* gemmlowp fixed-point functions (fixedpoint.h) on int32 raw values, shared by LOGISTIC and TANH (the twins of
