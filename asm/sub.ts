@@ -1,14 +1,6 @@
-// SUB, int8 (TFLite Micro reference_ops::SubElementwise / BroadcastQuantSubSlow): ADD's arithmetic with the second
-// rescaled term subtracted. Both inputs are shifted left by `leftShift` bits, rescaled to a common scale (twice the
-// larger input scale), subtracted, and rescaled to the output, each rescale being
-// MultiplyByQuantizedMultiplierSmallerThanOneExp (SaturatingRoundingDoublingHighMul, then RoundingDivideByPOT by
-// -shift; every shift is <= 0). Broadcasting as in add.ts: input k is read at index (i mod periodK).
-import { clampI32, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from './requantize';
-
-@inline
-function rescaleSmallerThanOne(x: i32, multiplier: i32, shift: i32): i32 {
-  return roundingDivideByPOT(saturatingRoundingDoublingHighMul(x, multiplier), -shift);
-}
+// SUB, int8 (TFLite Micro reference_ops::SubElementwise / BroadcastQuantSubSlow): ADD's arithmetic (add.ts) with the
+// second rescaled term subtracted. Broadcasting as in add.ts: input k is read at index (i mod periodK).
+import { addOrSubtract } from './add';
 
 export function sub(
   input1: i32, input1Period: i32, input2: i32, input2Period: i32, output: i32, size: i32,
@@ -18,15 +10,7 @@ export function sub(
   outputOffset: i32, outputMultiplier: i32, outputShift: i32,
   actMin: i32, actMax: i32,
 ): void {
-  let j1: i32 = 0;
-  let j2: i32 = 0;
-  for (let i: i32 = 0; i < size; i++) {
-    const x1 = (<i32>load<i8>(input1 + j1) + input1Offset) << leftShift;
-    const x2 = (<i32>load<i8>(input2 + j2) + input2Offset) << leftShift;
-    const difference = rescaleSmallerThanOne(x1, input1Multiplier, input1Shift) - rescaleSmallerThanOne(x2, input2Multiplier, input2Shift);
-    const raw = rescaleSmallerThanOne(difference, outputMultiplier, outputShift) + outputOffset;
-    store<i8>(output + i, <i8>clampI32(raw, actMin, actMax));
-    if (++j1 == input1Period) j1 = 0;
-    if (++j2 == input2Period) j2 = 0;
-  }
+  addOrSubtract(input1, input1Period, input2, input2Period, output, size, leftShift,
+    input1Offset, input1Multiplier, input1Shift, input2Offset, input2Multiplier, input2Shift,
+    outputOffset, outputMultiplier, outputShift, actMin, actMax, true);
 }

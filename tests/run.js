@@ -1,11 +1,11 @@
 // Runs every tests/**/*.test.ts with uvu in one process and ends with the line CI reads: "N passed, N failed".
-// Usage: npm test [-- PATTERN]   (PATTERN filters test files by substring)
+// Usage: npm test [-- PATTERN...]   (a file runs when its path contains any PATTERN; none: every file)
 import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { run } from 'uvu/run';
 
 const root = resolve(import.meta.dirname);
-const pattern = process.argv[2] ?? '';
+const patterns = process.argv.slice(2);
 // Every schedule a test builds goes through the independent plan checker (runtime/plan-check.ts).
 process.env.MCUSIM_CHECK_PLANS ??= '1';
 const files = [];
@@ -13,7 +13,7 @@ const files = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     if (e.isDirectory()) walk(p);
-    else if (e.name.endsWith('.test.ts') && relative(root, p).includes(pattern)) files.push(p);
+    else if (e.name.endsWith('.test.ts') && (patterns.length === 0 || patterns.some((q) => relative(root, p).includes(q)))) files.push(p);
   }
 })(root);
 files.sort();

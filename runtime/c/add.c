@@ -1,12 +1,7 @@
-/* ADD, int8 (TFLite reference_integer_ops::Add): both inputs are shifted left by left_shift bits, rescaled to a
- * common scale, summed and rescaled to the output; every rescale is SaturatingRoundingDoublingHighMul then
- * RoundingDivideByPOT by -shift (asm/add.ts). */
+/* ADD, int8 (TFLite reference_integer_ops::Add): the shared loop of add_or_subtract.h, summing (asm/add.ts). */
 #include "add.h"
+#include "add_or_subtract.h"
 #include "requantize.h"
-
-static int32_t rescale_smaller_than_one(int32_t x, int32_t multiplier, int32_t shift) {
-  return mcusim_rdbpot(mcusim_srdhm(x, multiplier), -shift);
-}
 
 void add(
     const int8_t *input1, int32_t input1_period, const int8_t *input2, int32_t input2_period, int8_t *output, int32_t size,
@@ -15,15 +10,7 @@ void add(
     int32_t input2_offset, int32_t input2_multiplier, int32_t input2_shift,
     int32_t output_offset, int32_t output_multiplier, int32_t output_shift,
     int32_t act_min, int32_t act_max) {
-  int32_t i, j1 = 0, j2 = 0;
-  for (i = 0; i < size; i++) {
-    const int32_t x1 = mcusim_shl((int32_t)input1[j1] + input1_offset, left_shift);
-    const int32_t x2 = mcusim_shl((int32_t)input2[j2] + input2_offset, left_shift);
-    const int32_t sum = mcusim_add(rescale_smaller_than_one(x1, input1_multiplier, input1_shift),
-                                   rescale_smaller_than_one(x2, input2_multiplier, input2_shift));
-    const int32_t raw = mcusim_add(rescale_smaller_than_one(sum, output_multiplier, output_shift), output_offset);
-    output[i] = (int8_t)mcusim_clamp(raw, act_min, act_max);
-    if (++j1 == input1_period) j1 = 0;
-    if (++j2 == input2_period) j2 = 0;
-  }
+  mcusim_add_or_subtract(input1, input1_period, input2, input2_period, output, size, left_shift,
+                         input1_offset, input1_multiplier, input1_shift, input2_offset, input2_multiplier, input2_shift,
+                         output_offset, output_multiplier, output_shift, act_min, act_max, 0);
 }
