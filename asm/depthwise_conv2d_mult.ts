@@ -9,7 +9,8 @@
 // is inside the input, takes the input offset out of the tap sum (as depthwise_conv2d_3x3 does).
 // Preconditions (runtime/ops/depthwise_conv2d.ts selects this kernel only then):
 // depth_multiplier >= 8, every shift >= -30 (vector requantisation).
-import { requantize4, requantLeft, requantMask, requantPow } from './requantize';
+import { il, ih } from './depthwise_3x3_rows';
+import { packClamp8, requant4, requantFast, rqHi, rqLo, rqNeg, rqRound, rqScale } from './requantize';
 
 export function depthwise_conv2d_mult(
   input: i32, inH: i32, inW: i32, inC: i32,
@@ -19,13 +20,29 @@ export function depthwise_conv2d_mult(
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32,
   depthMultiplier: i32, inputOffset: i32, outputOffset: i32, actMin: i32, actMax: i32,
 ): void {
+  const fast = requantFast(multipliers, shifts, outC);
+  if (fast) {
+    multGroups(true, input, inH, inW, inC, filter, kH, kW, bias, multipliers, shifts, output, outH, outW, outC,
+      strideH, strideW, dilationH, dilationW, padTop, padLeft, depthMultiplier, inputOffset, outputOffset, actMin, actMax);
+  } else {
+    multGroups(false, input, inH, inW, inC, filter, kH, kW, bias, multipliers, shifts, output, outH, outW, outC,
+      strideH, strideW, dilationH, dilationW, padTop, padLeft, depthMultiplier, inputOffset, outputOffset, actMin, actMax);
+  }
+}
+
+/** The kernel, with requant4's fast form or its general one. */
+@inline
+function multGroups(
+  fast: bool, input: i32, inH: i32, inW: i32, inC: i32, filter: i32, kH: i32, kW: i32, bias: i32, multipliers: i32, shifts: i32,
+  output: i32, outH: i32, outW: i32, outC: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32,
+  depthMultiplier: i32, inputOffset: i32, outputOffset: i32, actMin: i32, actMax: i32,
+): void {
   const M = depthMultiplier;
   const row = inW * inC;
   const tapX = dilationW * inC;
   const wRow = kW * outC;
-  const lo = i32x4.splat(actMin);
-  const hi = i32x4.splat(actMax);
-  const outOff = i32x4.splat(outputOffset);
+  const lo8 = i8x16.splat(<i8>actMin);
+  const hi8 = i8x16.splat(<i8>actMax);
   let ic = 0;
   do {
     let g = 0;
@@ -35,26 +52,25 @@ export function depthwise_conv2d_mult(
       const biasHi = v128.load(bias + (oc << 2), 16);
       const sLo = shifts + (oc << 2);
       const sHi = sLo + 16;
-      const leftLo = requantLeft(sLo), leftHi = requantLeft(sHi);
-      const multLo = v128.load(multipliers + (oc << 2)), multHi = v128.load(multipliers + (oc << 2), 16);
-      const powLo = requantPow(sLo), powHi = requantPow(sHi);
-      const maskLo = requantMask(sLo), maskHi = requantMask(sHi);
+      const hiL = rqHi(fast, sLo), loL = rqLo(fast, hiL, sLo), scaleL = rqScale(fast, sLo), negL = rqNeg(fast, scaleL), roundL = rqRound(fast, scaleL, outputOffset);
+      const hiH = rqHi(fast, sHi), loH = rqLo(fast, hiH, sHi), scaleH = rqScale(fast, sHi), negH = rqNeg(fast, scaleH), roundH = rqRound(fast, scaleH, outputOffset);
+      const mulL = v128.load(multipliers + (oc << 2)), mulH = v128.load(multipliers + (oc << 2), 16);
       const w0 = filter + oc;
       // 3x3, dilation 1: the taps' weights interleaved in pairs once per group; interior pixels take the input
       // offset out of the taps (sum w*(x + off) = sum w*x + off * sum w, int32 wrapping: the same bits).
-      const fast = kH == 3 && kW == 3 && dilationH == 1 && dilationW == 1;
+      const k3 = kH == 3 && kW == 3 && dilationH == 1 && dilationW == 1;
       const zero = i32x4.splat(0);
       let w01l = zero, w01h = zero, w23l = zero, w23h = zero, w45l = zero, w45h = zero, w67l = zero, w67h = zero;
       let w8l = zero, w8h = zero, baseLo = biasLo, baseHi = biasHi;
-      if (fast) {
+      if (k3) {
         const t0 = v128.load8x8_s(w0), t1 = v128.load8x8_s(w0 + outC), t2 = v128.load8x8_s(w0 + 2 * outC);
         const t3 = v128.load8x8_s(w0 + wRow), t4 = v128.load8x8_s(w0 + wRow + outC), t5 = v128.load8x8_s(w0 + wRow + 2 * outC);
         const t6 = v128.load8x8_s(w0 + 2 * wRow), t7 = v128.load8x8_s(w0 + 2 * wRow + outC), t8 = v128.load8x8_s(w0 + 2 * wRow + 2 * outC);
-        w01l = interleaveLo(t0, t1); w01h = interleaveHi(t0, t1);
-        w23l = interleaveLo(t2, t3); w23h = interleaveHi(t2, t3);
-        w45l = interleaveLo(t4, t5); w45h = interleaveHi(t4, t5);
-        w67l = interleaveLo(t6, t7); w67h = interleaveHi(t6, t7);
-        w8l = interleaveLo(t8, zero); w8h = interleaveHi(t8, zero);
+        w01l = il(t0, t1); w01h = ih(t0, t1);
+        w23l = il(t2, t3); w23h = ih(t2, t3);
+        w45l = il(t4, t5); w45h = ih(t4, t5);
+        w67l = il(t6, t7); w67h = ih(t6, t7);
+        w8l = il(t8, zero); w8h = ih(t8, zero);
         const wsum = i16x8.add(i16x8.add(i16x8.add(t0, t1), i16x8.add(t2, t3)), i16x8.add(i16x8.add(t4, t5), i16x8.add(i16x8.add(t6, t7), t8)));
         const off32 = i32x4.splat(inputOffset);
         baseLo = i32x4.add(biasLo, i32x4.mul(off32, i32x4.extend_low_i16x8_s(wsum)));
@@ -63,7 +79,7 @@ export function depthwise_conv2d_mult(
       // Output columns whose 3x3 window lies inside the input horizontally: [colLo, colHi).
       const colLo = min((padLeft + strideW - 1) / strideW, outW);
       const span = inW - 3 + padLeft;
-      const colHi = !fast || span < 0 ? colLo : max(min(span / strideW + 1, outW), colLo);
+      const colHi = !k3 || span < 0 ? colLo : max(min(span / strideW + 1, outW), colLo);
       const stepX = strideW * inC;
       let oy = 0;
       do {
@@ -94,7 +110,7 @@ export function depthwise_conv2d_mult(
               accHi = i32x4.add(accHi, i32x4.add(i32x4.dot_i16x8_s(p45, w45h), i32x4.dot_i16x8_s(p67, w67h)));
               accLo = i32x4.add(accLo, i32x4.add(i32x4.dot_i16x8_s(p8, w8l), baseLo));
               accHi = i32x4.add(accHi, i32x4.add(i32x4.dot_i16x8_s(p8, w8h), baseHi));
-              store8(out, accLo, accHi, leftLo, multLo, powLo, maskLo, leftHi, multHi, powHi, maskHi, outOff, lo, hi);
+              v128.store64_lane(out, packClamp8(requant4(fast, accLo, loL, hiL, scaleL, mulL, negL, roundL), requant4(fast, accHi, loH, hiH, scaleH, mulH, negH, roundH), lo8, hi8), 0);
               xr += stepX;
               out += outC;
               ox++;
@@ -117,8 +133,8 @@ export function depthwise_conv2d_mult(
               const xv = i32x4.splat((xa & 0xffff) | (xb << 16));
               const wa = v128.load8x8_s(wr + kx * outC);
               const wb = v128.load8x8_s(wr + kx * outC + outC);
-              accLo = i32x4.add(accLo, i32x4.dot_i16x8_s(xv, interleaveLo(wa, wb)));
-              accHi = i32x4.add(accHi, i32x4.dot_i16x8_s(xv, interleaveHi(wa, wb)));
+              accLo = i32x4.add(accLo, i32x4.dot_i16x8_s(xv, il(wa, wb)));
+              accHi = i32x4.add(accHi, i32x4.dot_i16x8_s(xv, ih(wa, wb)));
             }
             if (kx < kxHi) {
               const xv = i16x8.splat(<i16>(<i32>load<i8>(xr + kx * tapX) + inputOffset));
@@ -127,7 +143,7 @@ export function depthwise_conv2d_mult(
               accHi = i32x4.add(accHi, i32x4.extmul_high_i16x8_s(xv, wa));
             }
           }
-          store8(out, accLo, accHi, leftLo, multLo, powLo, maskLo, leftHi, multHi, powHi, maskHi, outOff, lo, hi);
+          v128.store64_lane(out, packClamp8(requant4(fast, accLo, loL, hiL, scaleL, mulL, negL, roundL), requant4(fast, accHi, loH, hiH, scaleH, mulH, negH, roundH), lo8, hi8), 0);
           out += outC;
           ox++;
         }
@@ -139,30 +155,8 @@ export function depthwise_conv2d_mult(
   } while (ic < inC);
 }
 
-/** Requantise 8 channels, add the output offset, clamp and store 8 bytes. */
-@inline
-function store8(
-  out: i32, accLo: v128, accHi: v128, leftLo: v128, multLo: v128, powLo: v128, maskLo: v128,
-  leftHi: v128, multHi: v128, powHi: v128, maskHi: v128, outOff: v128, lo: v128, hi: v128,
-): void {
-  const rLo = i32x4.min_s(i32x4.max_s(i32x4.add(requantize4(accLo, leftLo, multLo, powLo, maskLo), outOff), lo), hi);
-  const rHi = i32x4.min_s(i32x4.max_s(i32x4.add(requantize4(accHi, leftHi, multHi, powHi, maskHi), outOff), lo), hi);
-  const packed = i16x8.narrow_i32x4_s(rLo, rHi);
-  v128.store64_lane(out, i8x16.narrow_i16x8_s(packed, packed), 0);
-}
-
 /** Two int8 taps (a, b) broadcast as int16 lane pairs (a, b, a, b, ...). */
 @inline
 function pair(a: i8, b: i8): v128 {
   return i32x4.splat((<i32>a & 0xffff) | (<i32>b << 16));
-}
-
-@inline
-function interleaveLo(a: v128, b: v128): v128 {
-  return i16x8.shuffle(a, b, 0, 8, 1, 9, 2, 10, 3, 11);
-}
-
-@inline
-function interleaveHi(a: v128, b: v128): v128 {
-  return i16x8.shuffle(a, b, 4, 12, 5, 13, 6, 14, 7, 15);
 }

@@ -101,6 +101,106 @@ export function requantize4Scalar(acc: v128, multipliers: usize, shifts: usize):
   return v;
 }
 
+// Faster vector requantisation for the common case, chosen once per kernel call by requantFast(): every shift in
+// [-18, -1] (a right shift e = -shift of 1..18, no left shift) and every multiplier 0 or normalised (2^30 <= m < 2^31,
+// as QuantizeMultiplier makes them). With e >= 1 the double rounding folds into one 64-bit value:
+//   q = RoundingDivideByPOT(SRDHM(x, m), e) = floor((x*m + 2^30 + 2^31 * (2^(e-1) - [s < 0])) / 2^(31 + e))
+// (s = SRDHM(x, m); [s < 0] may be read as [x < 0], since x < 0 <= s forces s = 0 and then q = 0 either way).
+// Scaling x by 2^(20 - e) makes the final shift the same for every lane, 20 + 31, and with e <= 18 every rounding
+// term is a whole multiple of 2^32, so it joins after the high word of the product (one i64 extmul per two lanes):
+//   q + out_off = (hi32(x' * m) + 2^(18 - e) + 2^18 + out_off * 2^19 - [x < 0] * 2^(19 - e)) >> 19, x' = x * 2^(20 - e).
+// x is first clamped to +-2^(10 + e): x' then fits int32 (|x'| <= 2^30), and any x beyond that bound gives
+// |q| >= 2^9, as the bound itself does, so the int8 result (after the activation clamp) cannot change.
+// The general form (requantize4 above, any shift >= -30) uses the same six vectors: lo = requantLeft, hi =
+// requantMask, scale = requantPow, neg unused, round = the output offset.
+
+/** Whether requant4's fast form applies to channels [0, n): shifts in [-18, -1], multipliers 0 or in [2^30, 2^31). */
+export function requantFast(multipliers: usize, shifts: usize, n: i32): bool {
+  for (let i = 0; i < n; i++) {
+    const s = load<i32>(shifts + (<usize>i << 2));
+    const m = load<i32>(multipliers + (<usize>i << 2));
+    if (s > -1 || s < -18 || (m != 0 && m < (1 << 30))) return false;
+  }
+  return true;
+}
+
+/** Fast: the clamp bound 2^(10 + e); general: the rounding mask. */
+@inline
+export function rqHi(fast: bool, shifts: usize): v128 {
+  if (!fast) return requantMask(shifts);
+  let v = i32x4.splat(1 << (10 - load<i32>(shifts)));
+  v = i32x4.replace_lane(v, 1, 1 << (10 - load<i32>(shifts, 4)));
+  v = i32x4.replace_lane(v, 2, 1 << (10 - load<i32>(shifts, 8)));
+  return i32x4.replace_lane(v, 3, 1 << (10 - load<i32>(shifts, 12)));
+}
+
+/** Fast: the clamp bound -2^(10 + e) (from rqHi's `hi`); general: 1 << left shift. */
+@inline
+export function rqLo(fast: bool, hi: v128, shifts: usize): v128 {
+  return fast ? i32x4.sub(i32x4.splat(0), hi) : requantLeft(shifts);
+}
+
+/** Fast: 2^(20 - e); general: requantPow. */
+@inline
+export function rqScale(fast: bool, shifts: usize): v128 {
+  if (!fast) return requantPow(shifts);
+  let v = i32x4.splat(1 << (20 + load<i32>(shifts)));
+  v = i32x4.replace_lane(v, 1, 1 << (20 + load<i32>(shifts, 4)));
+  v = i32x4.replace_lane(v, 2, 1 << (20 + load<i32>(shifts, 8)));
+  return i32x4.replace_lane(v, 3, 1 << (20 + load<i32>(shifts, 12)));
+}
+
+/** Fast: 2^(19 - e) (from rqScale's `scale`), taken off for negative x; general: unused. */
+@inline
+export function rqNeg(fast: bool, scale: v128): v128 {
+  return fast ? i32x4.shr_u(scale, 1) : i32x4.splat(0);
+}
+
+/** Fast: 2^(18 - e) + 2^18 + output_offset * 2^19 (from rqScale's `scale`); general: the output offset. */
+@inline
+export function rqRound(fast: bool, scale: v128, outputOffset: i32): v128 {
+  return fast ? i32x4.add(i32x4.shr_u(scale, 2), i32x4.splat((1 << 18) + (outputOffset << 19))) : i32x4.splat(outputOffset);
+}
+
+/**
+ * MultiplyByQuantizedMultiplier(acc, m, shift) + output_offset for 4 lanes (wrapping like the scalar form), with the
+ * vectors from rqLo/rqHi/rqScale/rqNeg/rqRound and `multiplier` loaded from the multipliers.
+ */
+@inline
+export function requant4(fast: bool, acc: v128, lo: v128, hi: v128, scale: v128, multiplier: v128, neg: v128, round: v128): v128 {
+  if (!fast) return i32x4.add(requantize4(acc, lo, multiplier, scale, hi), round);
+  const x = i32x4.mul(i32x4.min_s(i32x4.max_s(acc, lo), hi), scale);
+  const h = i32x4.shuffle(i64x2.extmul_low_i32x4_s(x, multiplier), i64x2.extmul_high_i32x4_s(x, multiplier), 1, 3, 5, 7);
+  return i32x4.shr_s(i32x4.sub(i32x4.add(h, round), v128.and(i32x4.shr_s(x, 31), neg)), 19);
+}
+
+/**
+ * Two 4-channel sums (accA, accB) through requant4 (same constants), saturated to int8 and clamped to [lo8, hi8]:
+ * 4 bytes stored at outA, 4 at outB.
+ */
+@inline
+export function requantStore2x4(
+  fast: bool, accA: v128, accB: v128, lo: v128, hi: v128, scale: v128, multiplier: v128, neg: v128, round: v128,
+  lo8: v128, hi8: v128, outA: usize, outB: usize,
+): void {
+  const bytes = packClamp8(requant4(fast, accA, lo, hi, scale, multiplier, neg, round), requant4(fast, accB, lo, hi, scale, multiplier, neg, round), lo8, hi8);
+  v128.store32_lane(outA, bytes, 0);
+  v128.store32_lane(outB, bytes, 1);
+}
+
+/** Saturates 8 int32 lanes (a, then b) to int8 and clamps them to [lo, hi] (splatted int8 activation bounds): lanes 0..7. */
+@inline
+export function packClamp8(a: v128, b: v128, lo: v128, hi: v128): v128 {
+  const w = i16x8.narrow_i32x4_s(a, b);
+  return i8x16.min_s(i8x16.max_s(i8x16.narrow_i16x8_s(w, w), lo), hi);
+}
+
+/** The same for 16 lanes (a, b, c, d). */
+@inline
+export function packClamp16(a: v128, b: v128, c: v128, d: v128, lo: v128, hi: v128): v128 {
+  return i8x16.min_s(i8x16.max_s(i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(a, b), i16x8.narrow_i32x4_s(c, d)), lo), hi);
+}
+
 /** [sum(a), sum(b), sum(c), sum(d)]: four int32x4 partial sums reduced to one vector. */
 @inline
 export function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {

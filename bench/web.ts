@@ -48,9 +48,9 @@ try {
   if (!result.ok) throw new Error(`the bench page failed: ${result.error}${w.consoleErrors.length ? `\nconsole errors:\n  ${w.consoleErrors.join("\n  ")}` : ""}\nrequests: ${w.requests.join(" ")}`);
 
   const ms = (x: number) => x.toFixed(2);
-  const rows = result.results.map((r) => [r.model, `${(r.macs / 1e6).toFixed(2)} M`, ms(r.mcusim.medianMs), ms(r.tflite.medianMs), r.ratio.toFixed(2),
+  const rows = result.results.map((r) => [r.model, `${(r.macs / 1e6).toFixed(2)} M`, ms(r.mcusim.medianMs), ms(r.tflite.medianMs), r.ratio.toFixed(2), r.pairedRatio.toFixed(2), `${ms(r.mcusim.minMs)} / ${ms(r.tflite.minMs)}`,
     `${r.mcusimMatchesExpected === null ? '-' : r.mcusimMatchesExpected ? 'yes' : 'NO'} / ${r.tfliteMatchesExpected === null ? '-' : r.tfliteMatchesExpected ? 'yes' : 'NO'}`]);
-  const header = ['model', 'MACs', 'mcusim median ms', 'TFLite median ms', 'ratio', 'bit-exact vs TFLM (mcusim / TFLite)'];
+  const header = ['model', 'MACs', 'mcusim median ms', 'TFLite median ms', 'ratio', 'paired ratio', 'min ms (mcusim / TFLite)', 'bit-exact vs TFLM (mcusim / TFLite)'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   const tfliteFiles = w.requests.filter((u) => u.includes('/tflite_web_api')).map((u) => u.slice(u.lastIndexOf('/') + 1));
@@ -62,7 +62,7 @@ try {
   console.log(line(widths.map((n) => '-'.repeat(n))));
   for (const r of rows) console.log(line(r));
   console.log('');
-  console.log('ratio = mcusim median / TFLite median (below 1.00: mcusim is faster). mcusim also enforces the device\'s SRAM and Flash limits.');
+  console.log('ratio = mcusim median / TFLite median (below 1.00: mcusim is faster); paired ratio = median over runs of the two engines\' times in the same run, which cancels drift in the machine\'s load. mcusim also enforces the device\'s SRAM and Flash limits.');
   console.log(`each sample is the mean of a batch of back-to-back inferences (${result.results.map((r) => `${r.model} ${r.batch}`).join(', ')}): performance.now() is coarsened to 0.1 ms on pages without cross-origin isolation`);
   for (const r of result.results) {
     if (r.tflitePatchedTensors) console.log(`${r.model}: TFLite refuses the published file (quantized_dimension beyond the tensor's rank on ${r.tflitePatchedTensors} tensors, which TFLite Micro ignores); TFLite got a copy with those fields set to 0`);

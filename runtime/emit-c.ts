@@ -6,7 +6,7 @@ import { McusimError } from './errors.ts';
 import type { Schedule } from './schedule.ts';
 import { cmakeLists, makefile } from './c-emitter/build-files.ts';
 import { flashHeader, flashSource } from './c-emitter/flash.ts';
-import { C_KERNEL_DIR, kernelParams, kernelSources } from './c-emitter/kernels.ts';
+import { C_KERNEL_DIR, kernelFunctions, kernelParams, kernelSources } from './c-emitter/kernels.ts';
 import { modelSource } from './c-emitter/model-c.ts';
 import { modelHeader } from './c-emitter/model-h.ts';
 
@@ -42,7 +42,7 @@ export function emitC(s: Schedule, o: EmitOptions): EmittedC {
   }
   const files = new Map<string, string>();
   files.set('model.h', modelHeader(s, o.device));
-  files.set('model.c', modelSource(s, o.device, [...new Set(kernels.map((k) => headers.get(k)!))].sort()));
+  files.set('model.c', modelSource(s, o.device, [...new Set(kernels.map((k) => headers.get(k)!))].sort(), kernelFunctions(o.kernelDir ?? C_KERNEL_DIR)));
   files.set('model_flash.h', flashHeader(s));
   files.set('model_flash.c', flashSource(s));
   for (const [name, text] of kernelFiles) files.set(name, text);

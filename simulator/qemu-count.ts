@@ -1,9 +1,13 @@
 // Ground truth for the cycle model: exact per-step executed-instruction counts of the emitted C on QEMU's
-// mps2-an386 (Cortex-M4) and mps2-an500 (Cortex-M7). QEMU runs with `-icount shift=10`: every guest instruction
-// advances virtual time by exactly 1024 ns, and the CMSDK timer (25 MHz) the counting harness reads at every step
-// boundary (through model.c's MODEL_TRACE hook) ticks 25.6 times per instruction, so counts are exact and repeat
-// from run to run. These are MEASURED instruction counts (QEMU models no cycles); cycles are derived from them by
-// simulator/cycles/classify.ts and estimated by simulator/cycle-model.ts.
+// mps2-an386 (Cortex-M4), mps2-an500 (Cortex-M7) and, for the Cortex-M0+, mps2-an385 (Cortex-M3) running the C
+// compiled with -mcpu=cortex-m0plus (ARMv6-M Thumb code, plain C: no DSP path). QEMU has no Cortex-M0+ board (its
+// MPS2 boards accept only their own CPU); ARMv6-M code runs unchanged on an ARMv7-M core, only the executed
+// instruction stream is used (cycles come from the M0+ timing table), and the instruction log is checked to hold
+// ARMv6-M instructions only. QEMU runs with `-icount shift=10`: every guest instruction advances virtual time by
+// exactly 1024 ns, and the CMSDK timer (25 MHz) the counting harness reads at every step boundary (through model.c's
+// MODEL_TRACE hook) ticks 25.6 times per instruction, so counts are exact and repeat from run to run. These are
+// MEASURED instruction counts (QEMU models no cycles); cycles are derived from them by simulator/cycles/classify.ts
+// and estimated by simulator/cycle-model.ts.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,14 +17,22 @@ import type { Schedule, Step } from '../runtime/schedule.ts';
 import { McusimError } from '../runtime/errors.ts';
 import { randomInputs } from '../runtime/inputs.ts';
 import type { Device } from './devices.ts';
-import { HarnessError, linkerScript, QEMU_BOARDS, requireTools, run } from './qemu/toolchain.ts';
+import { HarnessError, linkerScript, requireTools, run } from './qemu/toolchain.ts';
 import { classifyLog, emptyCounts, instructionsOf, weigh, type ClassCounts, type TimingTable } from './cycles/classify.ts';
 import m4Costs from './costs/cortex-m4.json' with { type: 'json' };
 import m7Costs from './costs/cortex-m7.json' with { type: 'json' };
+import m0plusCosts from './costs/cortex-m0plus.json' with { type: 'json' };
 
-export const TIMING: Record<CountTarget, TimingTable> = { m4: m4Costs.timing as TimingTable, m7: m7Costs.timing as TimingTable };
+export const TIMING: Record<CountTarget, TimingTable> = { m4: m4Costs.timing as TimingTable, m7: m7Costs.timing as TimingTable, m0plus: m0plusCosts.timing as TimingTable };
 
-export type CountTarget = 'm4' | 'm7';
+export type CountTarget = 'm4' | 'm7' | 'm0plus';
+export const COUNT_TARGETS: readonly CountTarget[] = ['m4', 'm7', 'm0plus'];
+/** The QEMU machine each counting target runs on, and the core the C is compiled for. */
+export const COUNT_BOARDS: Record<CountTarget, { machine: string; core: string; description: string }> = {
+  m4: { machine: 'mps2-an386', core: 'cortex-m4', description: 'QEMU mps2-an386 (Cortex-M4)' },
+  m7: { machine: 'mps2-an500', core: 'cortex-m7', description: 'QEMU mps2-an500 (Cortex-M7)' },
+  m0plus: { machine: 'mps2-an385', core: 'cortex-m0plus', description: 'QEMU mps2-an385 (Cortex-M3) running -mcpu=cortex-m0plus (ARMv6-M) code' },
+};
 const CYCLES_DIR = fileURLToPath(new URL('./cycles/', import.meta.url));
 /** -icount shift: 2^10 ns per instruction; the CMSDK timer runs at 25 MHz. */
 export const ICOUNT_SHIFT = 10;
@@ -56,14 +68,14 @@ export interface CountOptions {
 
 /** Per-step instruction counts of one inference of the emitted C on QEMU. */
 export async function countInstructions(s: Schedule, o: CountOptions): Promise<CountResult> {
-  await requireTools([o.target]);
+  await requireTools(['m4']);
   const dir = o.outDir ?? mkdtempSync(join(tmpdir(), 'mcusim-count-'));
   try {
     const { elf } = await buildCounting(s, dir, o);
     const inputs = o.inputs ?? randomInputs(s.graph, 1);
     writeFileSync(join(dir, 'inputs.bin'), Buffer.concat(inputs.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength))));
     const r = await run('qemu-system-arm', qemuArgs(o.target, elf), { cwd: dir, timeoutMs: o.timeoutMs ?? defaultTimeout(s) });
-    if (r.timedOut) throw new HarnessError(`QEMU counting run of '${s.graph.name}' on ${QEMU_BOARDS[o.target].description} did not finish in time`);
+    if (r.timedOut) throw new HarnessError(`QEMU counting run of '${s.graph.name}' on ${COUNT_BOARDS[o.target].description} did not finish in time`);
     if (r.code !== 0) throw new HarnessError(`QEMU counting run of '${s.graph.name}' failed (exit ${r.code}): ${(r.stdout + r.stderr).trim().slice(0, 500)}`);
     const steps = parseCounts(s, readFileSync(join(dir, 'counts.bin')));
     if (o.classes) await addClasses(o.target, dir, elf, steps, o.timeoutMs ?? defaultTimeout(s) * 10);
@@ -74,7 +86,7 @@ export async function countInstructions(s: Schedule, o: CountOptions): Promise<C
 }
 
 export function qemuArgs(target: CountTarget, elf: string): string[] {
-  return ['-M', QEMU_BOARDS[target].machine, '-display', 'none', '-serial', 'null', '-monitor', 'none',
+  return ['-M', COUNT_BOARDS[target].machine, '-display', 'none', '-serial', 'null', '-monitor', 'none',
     '-icount', `shift=${ICOUNT_SHIFT},align=off,sleep=off`, '-semihosting-config', 'enable=on,target=native', '-kernel', elf];
 }
 
@@ -85,10 +97,11 @@ function defaultTimeout(s: Schedule): number {
 export async function buildCounting(s: Schedule, dir: string, o: { target: CountTarget; kernelDir?: string; cflags?: string[] }): Promise<{ elf: string }> {
   const e = emitC(s, { device: COUNT_DEVICE, kernelDir: o.kernelDir });
   writeEmitted(dir, e, { model: s.graph.name, device: COUNT_DEVICE.name, schedule: s.kind }, true);
-  const core = CORE_FLAGS[QEMU_BOARDS[o.target].core];
+  const core = CORE_FLAGS[COUNT_BOARDS[o.target].core];
   const flags = [...C_COMMON_FLAGS, ...core, ...COUNT_OPT, '-ffunction-sections', '-fdata-sections', '-DMODEL_TRACE', ...(o.cflags ?? []), `-I${dir}`];
   const script = join(dir, 'count.ld');
-  writeFileSync(script, linkerScript(COUNT_DEVICE, o.target));
+  // The MPS2 boards share the memory map (4 MiB code at 0, 4 MiB SRAM at 0x20000000); the script names the board.
+  writeFileSync(script, linkerScript(COUNT_DEVICE, 'm4').replace(/QEMU mps2-an386 \(Cortex-M4\)/, COUNT_BOARDS[o.target].description));
   const sources = [...e.sources.map((f) => join(dir, f)), join(CYCLES_DIR, 'count-harness.c'), fileURLToPath(new URL('./qemu/startup.c', import.meta.url))];
   const objects = sources.map((f) => join(dir, `${o.target}-${f.replace(/^.*\//, '').replace(/\.c$/, '.o')}`));
   const results = await Promise.all(sources.map((f, i) => run('arm-none-eabi-gcc', [...flags, '-c', f, '-o', objects[i]], { timeoutMs: 600_000 })));
@@ -137,7 +150,7 @@ async function addClasses(target: CountTarget, dir: string, elf: string, steps: 
   const fifo = await run('mkfifo', [log], { timeoutMs: 10_000 });
   if (fifo.code !== 0) throw new HarnessError(`mkfifo ${log} failed: ${fifo.stderr}`);
   try {
-    const parsed = classifyLog(log, start, start + parseInt(m[2], 16));
+    const parsed = classifyLog(log, start, start + parseInt(m[2], 16), { armv6m: target === 'm0plus' });
     const r = await run('qemu-system-arm', [...args, '-d', 'in_asm,exec,nochain', '-D', log], { cwd: dir, timeoutMs });
     if (r.code !== 0) throw new HarnessError(`QEMU instruction-log run failed (exit ${r.code}): ${(r.stdout + r.stderr).trim().slice(0, 500)}`);
     const { segments } = await parsed;

@@ -32,6 +32,17 @@ export function kernelFiles(dir = C_KERNEL_DIR): Map<string, string> {
 
 export interface CParam { name: string; type: string }
 
+/** The C function of each kernel whose function has another name (kernels.json "function"): tanh -> tanh_int8 (C
+ * reserves tanh), depthwise_conv2d_mult -> depthwise_conv2d (the same C code serves both). */
+export function kernelFunctions(dir = C_KERNEL_DIR): Map<string, string> {
+  const map = new Map<string, string>();
+  const index = join(dir, 'kernels.json');
+  if (!existsSync(index)) return map;
+  const raw = JSON.parse(readFileSync(index, 'utf8')) as { kernels?: Record<string, { function?: unknown }> };
+  for (const [k, e] of Object.entries(raw.kernels ?? {})) if (typeof e?.function === 'string') map.set(k, e.function);
+  return map;
+}
+
 /** Parameter lists from runtime/c/kernels.json (kernels without one are not checked). */
 export function kernelParams(dir = C_KERNEL_DIR): Map<string, CParam[]> {
   const map = new Map<string, CParam[]>();

@@ -9,7 +9,9 @@ import { comment, cString, floatLiteral, GENERATOR, intLiteral } from './text.ts
 const MIN_REPEATS = 2;
 const MAX_PERIOD = 256;
 
-export function modelSource(s: Schedule, device: Device, kernelHeaders: string[]): string {
+/** `functions`: kernel -> C function, where they differ (kernels.json "function": tanh is tanh_int8). */
+export function modelSource(s: Schedule, device: Device, kernelHeaders: string[], functions: ReadonlyMap<string, string> = new Map()): string {
+  const call = (kernel: string) => functions.get(kernel) ?? kernel;
   const g = s.graph;
   const lines: string[] = [];
   const shapes: string[] = [];
@@ -78,8 +80,8 @@ const model_tensor *model_output_info(unsigned index) {
   const body: string[] = [];
   const tables: string[] = [];
   for (const seg of segments(s.steps)) {
-    if (seg.count === 1) body.push(...straightStep(s, s.steps[seg.start]));
-    else loopSteps(s, seg, body, tables);
+    if (seg.count === 1) body.push(...straightStep(s, s.steps[seg.start], call));
+    else loopSteps(s, seg, body, tables, call);
   }
   if (tables.length) lines.push(tables.join('\n'), '');
   lines.push('void model_invoke(void) {', ...body, '}', '');
@@ -106,10 +108,10 @@ function argText(a: ResolvedArg): string {
   return a.f32 ? floatLiteral(a.value) : intLiteral(a.value);
 }
 
-function straightStep(s: Schedule, st: Step): string[] {
+function straightStep(s: Schedule, st: Step, call: (kernel: string) => string): string[] {
   return [
     stepComment(s, st),
-    `  ${st.kernel}(${st.args.map(argText).join(', ')});`,
+    `  ${call(st.kernel)}(${st.args.map(argText).join(', ')});`,
     ...traceRegions(st).map((r) => `  TRACE(${st.index}u, ${r.offset}u, ${r.bytes}u);`),
   ];
 }
@@ -158,7 +160,7 @@ export function segments(steps: readonly Step[]): Segment[] {
  * tables, one per integer width (the smallest that holds the column), so the loop costs little Flash; identical
  * columns are stored once. The trace build's offsets come from a table that exists only under MODEL_TRACE.
  */
-function loopSteps(s: Schedule, seg: Segment, body: string[], tables: string[]): void {
+function loopSteps(s: Schedule, seg: Segment, body: string[], tables: string[], call: (kernel: string) => string): void {
   const id = `loop${seg.start}`;
   const step = (r: number, j: number) => s.steps[seg.start + r * seg.period + j];
   const repeated = (f: (r: number) => number) => Array.from({ length: seg.count }, (_, r) => f(r));
@@ -177,7 +179,7 @@ function loopSteps(s: Schedule, seg: Segment, body: string[], tables: string[]):
       const text = column(repeated((r) => step(r, j).args[k].value), a.f32 ? 'float' : 'int');
       return a.space === 'arena' ? `ARENA(${text})` : a.space === 'flash' ? `FLASH(${text})` : text;
     });
-    inner.push(`/* ${first.op} '${comment(first.name)}'${first.patch ? ' (as in the first repetition)' : ''} */`, `${first.kernel}(${args.join(', ')});`);
+    inner.push(`/* ${first.op} '${comment(first.name)}'${first.patch ? ' (as in the first repetition)' : ''} */`, `${call(first.kernel)}(${args.join(', ')});`);
     traceRegions(first).forEach((_, k) => {
       const off = column(repeated((r) => traceRegions(step(r, j))[k].offset), 'trace');
       const bytes = column(repeated((r) => traceRegions(step(r, j))[k].bytes), 'trace');

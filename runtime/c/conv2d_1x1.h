@@ -11,7 +11,9 @@ extern "C" {
 
 /* Same arguments as conv2d. Only in_c, out_h * out_w (the pixel count) and out_c shape the work: in_h, in_w,
  * k_h, k_w, the strides, dilations and paddings are implied (1x1, stride 1) and ignored. Like its WebAssembly twin
- * it is meant for shifts >= -30 (runtime/ops/conv2d.ts picks it only then); this C version gives conv2d's bytes for any shift. */
+ * it is meant for shifts >= -30 (runtime/ops/conv2d.ts picks it only then); this C version gives conv2d's bytes for any shift.
+ * With the DSP extension, optimised GCC builds run most of the work in inline assembly (conv2d_1x1.c); define
+ * MCUSIM_NO_ASM to use the C loops instead (same bytes). */
 void conv2d_1x1(
     const int8_t *input, int32_t in_h, int32_t in_w, int32_t in_c,
     const int8_t *filter, int32_t k_h, int32_t k_w,

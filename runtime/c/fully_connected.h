@@ -10,7 +10,9 @@ extern "C" {
 #endif
 
 /* input [rows, depth]; filter [units, depth]; bias, multipliers, shifts [units] (a per-tensor model repeats one
- * value); output [rows, units]. filter_offset = -weight zero point (non-zero only for per-tensor weights). */
+ * value); output [rows, units]. filter_offset = -weight zero point (non-zero only for per-tensor weights).
+ * With the DSP extension, optimised GCC builds run most of the work in inline assembly (fully_connected.c); define
+ * MCUSIM_NO_ASM to use the C loops instead (same bytes). */
 void fully_connected(
     const int8_t *input, int32_t rows, int32_t depth,
     const int8_t *filter, int32_t units,

@@ -11,6 +11,7 @@
 #define MCUSIM_REQUANTIZE_H
 
 #include <stdint.h>
+#include "dsp.h"
 
 /** The int32 whose bits are x (what a cast does on gcc, written so that no compiler may do otherwise). */
 static inline int32_t mcusim_wrap(uint32_t x) {
@@ -109,6 +110,148 @@ static inline int8_t mcusim_requant_output(uint32_t acc, const mcusim_requant_t 
   return (int8_t)mcusim_clamp(mcusim_add(mcusim_requant(mcusim_wrap(acc), q), output_offset), act_min, act_max);
 }
 
+/* Fast requantisation, one place for each formulation the kernels use. Both give mcusim_requant's bits (proven by
+ * tests/c/requantize.test.ts through test/requant_check.c, plain C on the host; the DSP forms on QEMU by the kernels'
+ * tests) where their conditions hold; the kernels check the conditions once per channel or per call. */
+
+/** x saturated to [-128, 127] (SSAT where the core has it). */
+static inline int32_t mcusim_sat8(int32_t x) {
+#ifdef MCUSIM_DSP
+  return mcusim_ssat8(x);
+#else
+  return mcusim_clamp(x, -128, 127);
+#endif
+}
+
+/** v clamped to [act_min, act_max] as an int8 (act_max wins should act_min exceed it). */
+static inline int8_t mcusim_clamp8(int32_t v, int32_t act_min, int32_t act_max) {
+  v = v < act_min ? act_min : v;
+  v = v > act_max ? act_max : v;
+  return (int8_t)v;
+}
+
+/* 1. One SMLAL onto K (mcusim_chan_t; conv2d_simd, conv2d_narrow, inverted_residual, mean). For a channel without
+ * left shift (an effective scale below 1, the usual case), with P = a * multiplier for the wrapped sum a and r =
+ * floor((P + 2^30) / 2^31) (SaturatingRoundingDoublingHighMul), mcusim_requant is RoundingDivideByPOT(r, e) =
+ * floor((r + 2^(e-1) - [r < 0]) / 2^e) for a right shift e >= 1, and nesting the floors gives floor((P + 2^30 +
+ * (2^(e-1) - [r < 0]) * 2^31) / 2^(31+e)). For a multiplier >= 0, [r < 0] may be taken as [a < 0] (they differ only
+ * when r = 0, where both give 0) and the saturating case (INT32_MIN squared) cannot occur. Adding output_offset *
+ * 2^(31+e) adds the output offset. So one SMLAL onto K = 2^30 + 2^(30+e) + output_offset * 2^(31+e) (less 2^31 for
+ * a < 0) and an arithmetic shift of the high word by e - 1 give mcusim_add(mcusim_requant(a), output_offset)
+ * exactly; |P + K| < 2^63 and the result fits int32 when |output_offset| < 2^(31-e). Other channels (a left shift,
+ * e = 0, a negative multiplier) take mcusim_requant (mcusim_chan_slow). */
+typedef struct {
+  int32_t multiplier, shift; /* the channel's, for mcusim_requant_init when not fast */
+  uint32_t k_lo, k_hi;       /* K, as two words */
+  uint32_t e1;               /* right shift - 1 */
+  int32_t fast;              /* mcusim_chan_requant applies */
+} mcusim_chan_t;
+
+static inline mcusim_chan_t mcusim_chan_init(int32_t multiplier, int32_t shift, int32_t output_offset) {
+  const mcusim_requant_t q = mcusim_requant_init(multiplier, shift);
+  mcusim_chan_t c;
+  c.multiplier = multiplier;
+  c.shift = shift;
+  c.k_lo = 0u;
+  c.k_hi = 0u;
+  c.e1 = 0u;
+  c.fast = 0;
+  if (q.left_shift == 0u && q.right_shift >= 1u && multiplier >= 0) {
+    const uint32_t e = q.right_shift;
+    const int32_t bound = (int32_t)(1u << (31u - e));
+    if (output_offset > -bound && output_offset < bound) {
+      /* K's words: 2^30 (+ 2^31 for e = 1) low; 2^(e-2) (for e >= 2) + output_offset * 2^(e-1) high. */
+      c.k_lo = e == 1u ? 0xc0000000u : 0x40000000u;
+      c.k_hi = (e >= 2u ? 1u << (e - 2u) : 0u) + ((uint32_t)output_offset << (e - 1u));
+      c.e1 = e - 1u;
+      c.fast = 1;
+    }
+  }
+  return c;
+}
+
+/** mcusim_add(mcusim_requant(acc), output_offset) for a channel with c->fast (the plain C form, on every target). */
+static inline int32_t mcusim_chan_requant_c(uint32_t acc, const mcusim_chan_t *c) {
+  const int32_t a = mcusim_wrap(acc);
+  const uint32_t lo = c->k_lo + ((uint32_t)a & 0x80000000u); /* K - 2^31 for a < 0: add 0xffffffff80000000 */
+  const uint32_t hi = c->k_hi + (uint32_t)(a >> 31) + (lo < c->k_lo ? 1u : 0u);
+  const uint64_t t = (((uint64_t)hi << 32) | lo) + (uint64_t)((int64_t)a * (int64_t)c->multiplier);
+  return mcusim_wrap((uint32_t)(t >> 32)) >> c->e1;
+}
+
+/** mcusim_add(mcusim_requant(acc), output_offset) for a channel with c->fast. */
+static inline int32_t mcusim_chan_requant(uint32_t acc, const mcusim_chan_t *c) {
+#ifdef MCUSIM_DSP
+  /* The same four steps in one statement: compilers tend to turn the carry into conditional moves. */
+  const int32_t a = mcusim_wrap(acc);
+  uint32_t lo, hi;
+  __asm__("and %[lo], %[a], #0x80000000\n\t"
+          "adds %[lo], %[lo], %[k_lo]\n\t"
+          "adc %[hi], %[k_hi], %[a], asr #31\n\t"
+          "smlal %[lo], %[hi], %[a], %[m]"
+          : [lo] "=&r"(lo), [hi] "=&r"(hi)
+          : [a] "r"(a), [k_lo] "r"(c->k_lo), [k_hi] "r"(c->k_hi), [m] "r"(c->multiplier)
+          : "cc");
+  return mcusim_wrap(hi) >> c->e1;
+#else
+  return mcusim_chan_requant_c(acc, c);
+#endif
+}
+
+/** The general form for a channel that is not fast: mcusim_requant_output (kept out of the kernels' loops). */
+#if defined(__GNUC__)
+__attribute__((noinline, unused)) static
+#else
+static inline
+#endif
+int8_t mcusim_chan_slow(uint32_t acc, const mcusim_chan_t *c, int32_t output_offset, int32_t act_min, int32_t act_max) {
+  const mcusim_requant_t q = mcusim_requant_init(c->multiplier, c->shift);
+  return mcusim_requant_output(acc, &q, output_offset, act_min, act_max);
+}
+
+/** The int8 output of a wrapped int32 sum acc for channel c, clamped to [act_min, act_max]. */
+static inline int8_t mcusim_chan_output(uint32_t acc, const mcusim_chan_t *c, int32_t output_offset, int32_t act_min, int32_t act_max) {
+  if (c->fast) return mcusim_clamp8(mcusim_chan_requant(acc, c), act_min, act_max);
+  return mcusim_chan_slow(acc, c, output_offset, act_min, act_max);
+}
+
+/* 2. QADD, SMMULR, SSAT (conv2d_1x1, fully_connected; the same steps in their assembly loops):
+ * mcusim_add(mcusim_requant(acc), output_offset) saturated to int8, for a channel with right shift e in [1, 20]
+ * (shift in [-20, -1], so no left shift) and multiplier m = 0 or m >= 2^30 (every TFLite multiplier is; see
+ * mcusim_qfast_ok), and |output_offset| <= 256 (checked per call); k = 2 output_offset + 1.
+ *  - a2 = QADD(acc, acc). When |acc| < 2^30, a2 = 2 acc and SMMULR(a2, m) = floor((2 acc m + 2^31) / 2^32)
+ *    = floor((acc m + 2^30) / 2^31) = SaturatingRoundingDoublingHighMul(acc, m) (never its saturating case).
+ *  - RoundingDivideByPOT(r, e) = floor((r - [r < 0] + 2^(e-1)) / 2^e) = floor((t + 1) / 2) with
+ *    t = (r - [r < 0]) >> (e - 1) (nested floors), so value + output_offset = (t + 2 output_offset + 1) >> 1, and
+ *    SSAT #8 with ASR #1 gives it saturated to int8 (no overflow: |t| <= 2^30 + 1).
+ *  - When |acc| >= 2^30 the true value has |acc m| >= 2^60, |r| >= 2^29 and |value| >= 2^(29-e) >= 512, so the
+ *    output saturates; the saturated a2 gives |r| >= 2^29 - 1 with the same sign, and the same saturated byte. */
+
+/** The channel conditions of mcusim_requant_qfast. */
+static inline int32_t mcusim_qfast_ok(int32_t multiplier, int32_t shift) {
+  return shift >= -20 && shift <= -1 && (multiplier == 0 || multiplier >= 0x40000000);
+}
+
+/** The int8 value (before act_min / act_max) of a wrapped sum; e1 = -shift - 1, k = 2 output_offset + 1. Plain C. */
+static inline int32_t mcusim_requant_qfast_c(uint32_t acc, int32_t multiplier, int32_t e1, int32_t k) {
+  const int64_t a2 = 2 * (int64_t)mcusim_wrap(acc);
+  const int32_t d = a2 > INT32_MAX ? INT32_MAX : a2 < INT32_MIN ? INT32_MIN : (int32_t)a2;      /* QADD */
+  const int32_t r = (int32_t)(((int64_t)d * (int64_t)multiplier + ((int64_t)1 << 31)) >> 32); /* SMMULR */
+  const int32_t t = (r + (r >> 31)) >> e1;
+  return mcusim_clamp((t + k) >> 1, -128, 127);                                                 /* SSAT #8, ASR #1 */
+}
+
+#ifdef MCUSIM_DSP
+/** mcusim_requant_qfast_c in three DSP instructions and two ALU ones (DSP builds only: the kernels' plain C paths
+ * take mcusim_requant_output). */
+static inline int32_t mcusim_requant_qfast(uint32_t acc, int32_t multiplier, int32_t e1, int32_t k) {
+  const int32_t a = mcusim_wrap(acc);
+  const int32_t r = mcusim_smmulr(mcusim_qadd(a, a), multiplier);
+  const int32_t t = (r + (r >> 31)) >> e1;
+  return mcusim_ssat8_half(t + k);
+}
+#endif
+
 /* gemmlowp fixed-point functions (fixedpoint.h) on int32 raw values, shared by LOGISTIC and TANH (the twins of
  * the ones in asm/requantize.ts). A value in format Qm has m integer bits and 31 - m fractional bits. */
 
@@ -180,77 +323,5 @@ static inline int32_t mcusim_one_minus_x_over_one_plus_x(int32_t a) {
   const int32_t x = mcusim_newton_reciprocal_q2(mcusim_rounding_half_sum(a, INT32_MAX));
   return mcusim_saturating_shift_left(mcusim_sub(x, 1 << 29), 2); /* x - 1 in Q2, then Rescale<0> */
 }
-
-/* Cortex-M DSP extension (M4, M7, M33): SMLAD on pairs of int8 values sign-extended to int16 by SXTB16. Only the
- * dot-product kernels use it, and only where __ARM_FEATURE_DSP is defined (define MCUSIM_NO_DSP to build the plain
- * C instead); host and M0+ builds take the plain C loops. SMLAD's sums wrap modulo 2^32 like WebAssembly's i32.add
- * (it only sets the Q flag), and integer sums do not depend on their order, so both paths give the same bits.
- * The instructions are written as one-line inline assembly rather than through <arm_acle.h>: the kernels include only
- * <stdint.h> and <string.h> (tests/c/build.test.ts), and gcc's -pedantic accepts __asm__. */
-#if defined(__ARM_FEATURE_DSP) && !defined(MCUSIM_NO_DSP)
-#define MCUSIM_DSP 1
-#include <string.h>
-
-/** Four int8 values as one little-endian word (any alignment: Cortex-M3 and up load unaligned words). */
-static inline uint32_t mcusim_load4(const int8_t *p) {
-  uint32_t v;
-  memcpy(&v, p, 4);
-  return v;
-}
-
-/** Bytes 0 and 2 of x, each sign-extended to 16 bits (SXTB16). */
-static inline uint32_t mcusim_sxtb16(uint32_t x) {
-  uint32_t r;
-  __asm__("sxtb16 %0, %1" : "=r"(r) : "r"(x));
-  return r;
-}
-
-/** Bytes 1 and 3 of x, each sign-extended to 16 bits (SXTB16 with ROR #8). */
-static inline uint32_t mcusim_sxtb16_ror8(uint32_t x) {
-  uint32_t r;
-  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
-  return r;
-}
-
-/** offset_pair + bytes 0 and 2 of x sign-extended, per 16-bit half (SXTAB16). */
-static inline uint32_t mcusim_sxtab16(uint32_t offset_pair, uint32_t x) {
-  uint32_t r;
-  __asm__("sxtab16 %0, %1, %2" : "=r"(r) : "r"(offset_pair), "r"(x));
-  return r;
-}
-
-/** offset_pair + bytes 1 and 3 of x sign-extended, per 16-bit half (SXTAB16 with ROR #8). */
-static inline uint32_t mcusim_sxtab16_ror8(uint32_t offset_pair, uint32_t x) {
-  uint32_t r;
-  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(offset_pair), "r"(x));
-  return r;
-}
-
-/** The pair (v, v) of 16-bit halves, for |v| < 2^15. */
-static inline uint32_t mcusim_pair16(int32_t v) {
-  return ((uint32_t)v & 0xffffu) * 0x10001u;
-}
-
-/** acc + a.lo * b.lo on int16 halves, modulo 2^32 (SMLABB). */
-static inline uint32_t mcusim_smlabb(uint32_t a, uint32_t b, uint32_t acc) {
-  uint32_t r;
-  __asm__("smlabb %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
-  return r;
-}
-
-/** acc + a.hi * b.lo on int16 halves, modulo 2^32 (SMLATB). */
-static inline uint32_t mcusim_smlatb(uint32_t a, uint32_t b, uint32_t acc) {
-  uint32_t r;
-  __asm__("smlatb %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
-  return r;
-}
-
-/** acc + a.lo * b.lo + a.hi * b.hi on int16 halves, modulo 2^32 (SMLAD). */
-static inline uint32_t mcusim_smlad(uint32_t a, uint32_t b, uint32_t acc) {
-  uint32_t r;
-  __asm__("smlad %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
-  return r;
-}
-#endif
 
 #endif /* MCUSIM_REQUANTIZE_H */

@@ -1,22 +1,22 @@
 // QEMU-derived cycles: QEMU counts instructions, not cycles. Running the counting ELF once more under
 // `-d in_asm,exec,nochain` logs every translated block's instructions and every block execution; from them we get,
 // per step, how many instructions of each class ran (load, store, load/store multiple, multiply, MAC, DSP SIMD,
-// divide, float, branch taken / not taken, other) and weight them with the core's published timing
+// divide, float, branch taken / not taken, call (BL), other) and weight them with the core's published timing
 // (simulator/costs/<core>.json "timing"). Assumptions (also in the README): zero-wait-state memory, no cache
 // misses, pipelined neighbouring loads/stores, taken branches 1 + P cycles with the cost table's P, and for the
 // Cortex-M7 a fractional cost per class that approximates dual issue. The figure is DERIVED from measured
 // instruction streams, not measured cycles.
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 
-export const CLASSES = ['alu', 'load', 'store', 'loadPipelined', 'storePipelined', 'multiple', 'multipleRegs', 'mul', 'mac', 'dsp', 'divide', 'float', 'floatDivide', 'branchTaken', 'branchNotTaken', 'refill'] as const;
+export const CLASSES = ['alu', 'load', 'store', 'loadPipelined', 'storePipelined', 'multiple', 'multipleRegs', 'mul', 'mac', 'dsp', 'divide', 'float', 'floatDivide', 'branchTaken', 'branchNotTaken', 'branchLink', 'refill'] as const;
 export type InsnClass = (typeof CLASSES)[number];
 export type ClassCounts = Record<InsnClass, number>;
 
 export interface TimingTable {
   /**
    * Cycles per instruction of each class; multipleRegs: per register moved by LDM/STM/PUSH/POP/LDRD/STRD; refill:
-   * the pipeline refill after a POP/LDR that loads the PC (not an instruction of its own).
+   * the pipeline refill after a POP/LDR that loads the PC (not an instruction of its own); branchLink: BL (a call
+   * with an immediate target; BLX through a register counts as a taken branch).
    */
   cycles: Record<InsnClass, number>;
   notes: string;
@@ -38,7 +38,7 @@ export function instructionsOf(c: ClassCounts): number {
 }
 
 interface Insn { addr: number; size: number; mnemonic: string; ops: string }
-interface Block { insns: Insn[]; counts: ClassCounts; end: number; last: Insn; lastIsBranch: boolean; lastConditional: boolean }
+interface Block { insns: Insn[]; counts: ClassCounts; end: number; last: Insn; lastIsBranch: boolean; lastConditional: boolean; lastIsCall: boolean }
 
 const COND = '(?:eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le|al)?';
 const RE = {
@@ -107,8 +107,9 @@ function classifyBlock(insns: Insn[]): ClassCounts {
   return c;
 }
 
+/** The only 32-bit instructions ARMv6-M has. */
+const ARMV6M_WIDE = /^(?:bl|dmb|dsb|isb|mrs|msr)$/;
 const LINE_INSN = /^0x([0-9a-f]+):\s+([0-9a-f]{4})(?: ([0-9a-f]{4}))?\s+(\S+)\s*(.*)$/;
-const LINE_EXEC = /^Trace \d+: 0x[0-9a-f]+ \[[0-9a-f]+\/([0-9a-f]+)\/[0-9a-f]+\/[0-9a-f]+\] ?(\S*)/;
 
 export interface ClassifyResult {
   /** Class counts per segment between two calls of the boundary function (segment 0: before the first call). */
@@ -122,52 +123,81 @@ export interface ClassifyResult {
  * execution of the block at `boundary` (the counting hook's entry) starts a new segment, and blocks inside
  * [boundary, boundaryEnd) are not counted.
  */
-export async function classifyLog(path: string, boundary: number, boundaryEnd: number): Promise<ClassifyResult> {
+export async function classifyLog(path: string, boundary: number, boundaryEnd: number, o: { armv6m?: boolean } = {}): Promise<ClassifyResult> {
   const blocks = new Map<number, Block>();
   const segments: ClassCounts[] = [emptyCounts()];
   let hook = 0;
   let pending: Insn[] | null = null;
   let prev: Block | null = null;
   let prevInHook = false;
+  // Executions of each block in the current segment, folded into the segment's classes when it closes (much
+  // cheaper than adding every class at every execution).
+  let execs = new Map<Block, number>();
+  const fold = () => {
+    const seg = segments[segments.length - 1];
+    for (const [b, n] of execs) for (const k of CLASSES) seg[k] += n * b.counts[k];
+    execs = new Map();
+  };
   const finish = () => {
     if (pending && pending.length) {
       const last = pending[pending.length - 1];
-      blocks.set(pending[0].addr, { insns: pending, counts: classifyBlock(pending), end: last.addr + last.size, last, lastIsBranch: RE.branch.test(last.mnemonic), lastConditional: isConditionalBranch(last) });
+      blocks.set(pending[0].addr, { insns: pending, counts: classifyBlock(pending), end: last.addr + last.size, last, lastIsBranch: RE.branch.test(last.mnemonic), lastConditional: isConditionalBranch(last), lastIsCall: last.mnemonic === 'bl' });
     }
     pending = null;
   };
-  const rl = createInterface({ input: createReadStream(path, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
-  for await (const line of rl) {
-    if (line.startsWith('IN:')) { finish(); pending = []; continue; }
-    if (pending) {
-      const m = LINE_INSN.exec(line);
-      if (m) { pending.push({ addr: parseInt(m[1], 16), size: m[3] ? 4 : 2, mnemonic: m[4].replace(/\.[wn]$/, ''), ops: m[5] }); continue; }
-      if (line.trim() === '' || line.startsWith('---')) { finish(); continue; }
-    }
-    if (line.startsWith('Trace')) {
+  const line = (text: string) => {
+    if (text.charCodeAt(0) === 84 /* T */ && text.startsWith('Trace')) {
       finish();
-      const m = LINE_EXEC.exec(line);
-      if (!m) continue;
-      const pc = parseInt(m[1], 16);
+      // Trace <cpu>: <host tb> [<cs_base>/<pc>/<flags>/<cflags>] <symbol>
+      const open = text.indexOf('[');
+      const slash = open < 0 ? -1 : text.indexOf('/', open);
+      const end = slash < 0 ? -1 : text.indexOf('/', slash + 1);
+      if (end < 0) return;
+      const pc = parseInt(text.slice(slash + 1, end), 16);
       const b = blocks.get(pc);
       if (!b) throw new Error(`instruction log: block at 0x${pc.toString(16)} executed but never translated`);
       const seg = segments[segments.length - 1];
       // The previous block's final branch: taken unless execution fell through to the next address.
       if (prev && prev.lastIsBranch && !prevInHook) {
         if (pc === prev.end && prev.lastConditional) seg.branchNotTaken++;
+        else if (prev.lastIsCall) seg.branchLink++;
         else seg.branchTaken++;
       }
       const inHook = pc >= boundary && pc < boundaryEnd;
-      if (pc === boundary) { segments.push(emptyCounts()); }
+      if (pc === boundary) { fold(); segments.push(emptyCounts()); }
       if (inHook) hook += b.insns.length;
-      else {
-        const s = segments[segments.length - 1];
-        for (const k of CLASSES) s[k] += b.counts[k];
-      }
+      else execs.set(b, (execs.get(b) ?? 0) + 1);
       prev = b;
       prevInHook = inHook;
+      return;
     }
+    if (text.startsWith('IN:')) { finish(); pending = []; return; }
+    if (pending) {
+      const m = LINE_INSN.exec(text);
+      if (m) {
+        const insn = { addr: parseInt(m[1], 16), size: m[3] ? 4 : 2, mnemonic: m[4].replace(/\.[wn]$/, ''), ops: m[5] };
+        if (o.armv6m && insn.size === 4 && !ARMV6M_WIDE.test(insn.mnemonic)) {
+          throw new Error(`instruction log: ${m[4]} ${m[5]} at 0x${m[1]} is not an ARMv6-M instruction (the Cortex-M0+ build must contain only Thumb-1 code plus BL, MRS, MSR and barriers)`);
+        }
+        pending.push(insn);
+        return;
+      }
+      if (text.trim() === '' || text.startsWith('---')) finish();
+    }
+  };
+  // Lines are split by hand from latin1 chunks: the log runs to gigabytes, and readline is the slow part.
+  let rest = '';
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) {
+    const text = rest + (chunk as Buffer).toString('latin1');
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+      line(text.slice(from, nl));
+      from = nl + 1;
+    }
+    rest = text.slice(from);
   }
+  if (rest) line(rest);
   finish();
+  fold();
   return { segments, hookInstructions: hook };
 }

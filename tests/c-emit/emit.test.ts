@@ -17,7 +17,9 @@ import { buildSchedule } from '../../runtime/schedule.ts';
 import { findDevice } from '../../simulator/devices.ts';
 import { throwsError } from '../helpers/expect-error.ts';
 import { Rng } from '../helpers/rng.ts';
-import { missingTools } from './common.ts';
+import { missingTools, records } from './common.ts';
+import { validate } from '../../simulator/validate.ts';
+import type { Graph } from '../../models/ir.ts';
 
 const device = findDevice('stm32f412');
 const tmp = mkdtempSync(join(tmpdir(), 'mcusim-emit-test-'));
@@ -49,12 +51,33 @@ function decodeFlash(text: string): Uint8Array {
 
 test('only the kernels the model uses are copied, with their shared header', () => {
   const e = emitC(ad, { device });
-  assert.equal([...e.files.keys()].sort(), ['CMakeLists.txt', 'Makefile', 'fully_connected.c', 'fully_connected.h', 'model.c', 'model.h', 'model_flash.c', 'model_flash.h', 'requantize.h']);
+  assert.equal([...e.files.keys()].sort(), ['CMakeLists.txt', 'Makefile', 'dsp.h', 'fully_connected.c', 'fully_connected.h', 'model.c', 'model.h', 'model_flash.c', 'model_flash.h', 'requantize.h']);
   assert.equal(e.kernels, ['fully_connected']);
   assert.equal(e.sources, ['model.c', 'model_flash.c', 'fully_connected.c']);
   const v = emitC(vww, { device });
   for (const k of new Set(vww.steps.map((s) => s.kernel))) assert.ok(v.files.has(`${k === 'quantize_int8' ? 'quantize' : k}.c`), `${k}.c copied`);
   assert.not.ok(v.files.has('add.c'), 'no kernel the model does not call');
+});
+
+test('a kernel whose C function has another name is called by that name (TANH is tanh_int8), and the C equals WebAssembly', async () => {
+  const q = (scale: number, zeroPoint: number) => ({ scale: [Math.fround(scale)], zeroPoint: [zeroPoint], axis: 0 });
+  const g: Graph = {
+    name: 'tanh-call',
+    tensors: [
+      { name: 'x', shape: [1, 64], dtype: 'int8', quant: q(0.05, 3) },
+      { name: 'y', shape: [1, 64], dtype: 'int8', quant: q(1 / 128, 0) },
+    ],
+    ops: [{ kind: 'TANH', name: 'tanh', inputs: [0], outputs: [1], options: {} }],
+    inputs: [0],
+    outputs: [1],
+  };
+  const s = buildSchedule(g);
+  const model = emitC(s, { device }).files.get('model.c')!;
+  assert.match(model, /\btanh_int8\(ARENA\(/);
+  assert.not.match(model, /\btanh\(/, 'the C library name tanh is never called');
+  if (hostTools) return console.log(`  skipped the host build: ${hostTools}`);
+  const r = await validate(s, { device, targets: ['host'], records: records(g, 3) });
+  assert.ok(r.ok, r.targets.flatMap((t) => t.problems).join('\n'));
 });
 
 test('the Flash image is the schedule\'s byte for byte; the arena is exactly the planned size', () => {

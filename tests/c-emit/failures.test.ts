@@ -36,13 +36,13 @@ function kernelsWith(name: string, file: string, from: string, to: string): stri
 
 test('a corrupted C kernel is caught and the first step whose bytes differ is named', async () => {
   if (host) return console.log(`  skipped: ${host}`);
-  // One constant changed: a requantising kernel the schedule calls adds 1 to every output before clamping.
-  const pattern = 'mcusim_add(value, output_offset)';
+  // One constant changed: a requantising kernel the schedule calls passes output_offset + 1 to its output stage.
+  const pattern = 'q, output_offset, act_min, act_max)';
   const files = kernelFiles();
   const kernel = ['conv2d_1x1', 'depthwise_conv2d_inplace', 'depthwise_conv2d_3x3', 'fully_connected']
     .find((k) => layer.steps.some((s) => s.kernel === k) && readFileSync(join(C_KERNEL_DIR, files.get(k)!), 'utf8').includes(pattern))!;
   assert.ok(kernel, 'the schedule calls a kernel to corrupt');
-  const kernelDir = kernelsWith('corrupt', files.get(kernel)!, pattern, 'mcusim_add(value, output_offset + 1)');
+  const kernelDir = kernelsWith('corrupt', files.get(kernel)!, pattern, 'q, output_offset + 1, act_min, act_max)');
   const r = await validate(layer, { device, targets: ['host'], records: records(kws, 4), kernelDir, sanitize: false });
   const t = r.targets[0];
   assert.not.ok(r.ok);
@@ -60,7 +60,7 @@ test('a corrupted C kernel is caught and the first step whose bytes differ is na
 
 test('a sanitizer report fails validation even when the bytes would differ anyway', async () => {
   if (host) return console.log(`  skipped: ${host}`);
-  const kernelDir = kernelsWith('ubsan', 'fully_connected.c', 'value = mcusim_mbqm(', 'value = (depth + 2147483647) / 2 + mcusim_mbqm(');
+  const kernelDir = kernelsWith('ubsan', 'fully_connected.c', 'out[u] = mcusim_requant_output(', 'out[u] = (int8_t)((depth + 2147483647) / 2) + mcusim_requant_output(');
   const r = await validate(layer, { device, targets: ['host'], records: records(kws, 1), kernelDir });
   assert.not.ok(r.ok);
   assert.match(r.targets[0].problems.join('\n'), /sanitizer reported an error[\s\S]*(signed integer overflow|runtime error)/);

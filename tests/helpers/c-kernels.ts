@@ -71,7 +71,8 @@ const stripComments = (s: string) => s.replace(/\/\*[\s\S]*?\*\//g, ' ').replace
 
 /**
  * kernels.json as the C sources say it should be: every `void name(...);` prototype in runtime/c/*.h. A comment
- * `@kernel NAME` in a header names the kernel of its prototype whose C function has another name.
+ * `@kernel NAME` in a header names the kernel of its prototype whose C function has another name; `@kernel-alias
+ * KERNEL FUNCTION` names a kernel that the header's FUNCTION serves as it is.
  */
 export function kernelsFromSources(): Record<string, CKernel> {
   const out: Record<string, CKernel> = {};
@@ -91,6 +92,11 @@ export function kernelsFromSources(): Record<string, CKernel> {
       });
       const kernel = renamed.get(m[1]) ?? m[1];
       out[kernel] = { ...(kernel !== m[1] ? { function: m[1] } : {}), file, header, includes, params };
+    }
+    // `@kernel-alias KERNEL FUNCTION`: another kernel served by the same C function (same arguments, same bytes).
+    for (const m of raw.matchAll(/@kernel-alias (\w+) (\w+)/g)) {
+      if (!out[m[2]]) throw new Error(`${header}: @kernel-alias ${m[1]} names ${m[2]}, which the header does not declare`);
+      out[m[1]] = { ...out[m[2]], function: m[2] };
     }
   }
   return out;

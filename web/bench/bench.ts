@@ -24,6 +24,8 @@ export interface ModelResult {
   tflite: Timing;
   /** mcusim median / TFLite median: below 1 means mcusim is faster. */
   ratio: number;
+  /** The median over runs of mcusim / TFLite within the same run: both sides of a pair share the machine's load. */
+  pairedRatio: number;
   mcusimMatchesExpected: boolean | null;
   tfliteMatchesExpected: boolean | null;
   mcusimEqualsTflite: boolean;
@@ -138,6 +140,7 @@ async function benchModel(name: string, kernels: WebAssembly.Module): Promise<Mo
   const tflite = timing(b);
   return {
     model: name, macs: schedule.macs, device: device.name, arenaBytes: fit.sram.peak, mcusim, tflite, ratio: mcusim.medianMs / tflite.medianMs,
+    pairedRatio: median(a.map((x, i) => x / b[i])),
     mcusimMatchesExpected: exp ? same(mcusimOut, exp) : null,
     tfliteMatchesExpected: exp ? same(tfliteOut, exp) : null,
     mcusimEqualsTflite: same(mcusimOut, tfliteOut),
